@@ -1,0 +1,267 @@
+//! Validation of executable documents against a schema, with rustc-style diagnostics, and the
+//! search for deprecated fields, arguments and enum values that an operation uses.
+
+use apollo_compiler::ast::{DirectiveList, OperationType, Value};
+use apollo_compiler::executable::{Selection, SelectionSet};
+use apollo_compiler::parser::SourceSpan;
+use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::validation::{DiagnosticList, Valid};
+use apollo_compiler::{ExecutableDocument, Node};
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::Schema;
+
+/// One problem found in a GraphQL document, located by file, line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as given to the checker (relative to the package root in a build).
+    pub file: String,
+    /// 1-based line of the problem (0 when the problem has no location).
+    pub line: usize,
+    /// 1-based column of the problem (0 when the problem has no location).
+    pub column: usize,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// The full multi-line report, with the source excerpt and labels.
+    pub report: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+impl Diagnostic {
+    pub(crate) fn from_list(file: &str, list: &DiagnosticList) -> Vec<Diagnostic> {
+        list.iter()
+            .map(|diagnostic| {
+                let start = diagnostic.line_column_range().map(|range| range.start);
+                Diagnostic {
+                    file: file.to_owned(),
+                    line: start.as_ref().map_or(0, |s| s.line),
+                    column: start.as_ref().map_or(0, |s| s.column),
+                    message: diagnostic.error.to_string(),
+                    report: format!("{diagnostic}"),
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn plain(file: &str, line: usize, column: usize, message: String) -> Diagnostic {
+        let report = format!("Error: {message}\n   ╭─[ {file}:{line}:{column} ]\n");
+        Diagnostic { file: file.to_owned(), line, column, message, report }
+    }
+}
+
+/// Whether an operation reads (query), writes (mutation) or listens (subscription).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    /// A `query`.
+    Query,
+    /// A `mutation`: never retried once it may have reached the server.
+    Mutation,
+    /// A `subscription`.
+    Subscription,
+}
+
+/// A named operation found in a valid document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The operation name as written (`createClient`).
+    pub name: String,
+    /// Query, mutation or subscription.
+    pub kind: OperationKind,
+    /// Line where the operation starts.
+    pub line: usize,
+}
+
+/// A deprecated schema element that a document uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deprecation {
+    /// The file as given to the checker.
+    pub file: String,
+    /// 1-based line of the use.
+    pub line: usize,
+    /// 1-based column of the use.
+    pub column: usize,
+    /// Schema coordinate of the element: `Query.clients`, `Query.tenants(tenantsQuery:)`,
+    /// `ClientsSearchSortBy.NAME`.
+    pub coordinate: String,
+    /// The deprecation reason from the schema, if any.
+    pub reason: Option<String>,
+}
+
+impl fmt::Display for Deprecation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: `{}` is deprecated", self.file, self.line, self.column, self.coordinate)?;
+        match &self.reason {
+            Some(reason) => write!(f, ": {reason}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The result of checking a valid document.
+#[derive(Debug)]
+pub struct CheckedDocument {
+    /// The validated document, ready for execution or code generation.
+    pub document: Valid<ExecutableDocument>,
+    /// Every named operation of the document, in source order.
+    pub operations: Vec<OperationInfo>,
+    /// Every deprecated field, argument or enum value the document uses.
+    pub deprecations: Vec<Deprecation>,
+}
+
+impl Schema {
+    /// Validates `source` against this schema with every rule of the GraphQL specification,
+    /// and requires each operation to be named (generated code is named after operations).
+    ///
+    /// `file` is only used in messages.
+    pub fn check(&self, source: &str, file: &str) -> Result<CheckedDocument, Vec<Diagnostic>> {
+        let document = ExecutableDocument::parse_and_validate(&self.schema, source, file)
+            .map_err(|with_errors| Diagnostic::from_list(file, &with_errors.errors))?;
+        let mut diagnostics = Vec::new();
+        let mut operations = Vec::new();
+        if let Some(anonymous) = &document.operations.anonymous {
+            let (line, column) = start(&document, anonymous.location());
+            diagnostics.push(Diagnostic::plain(
+                file,
+                line,
+                column,
+                "anonymous operation: give the operation a name, generated code is named after it"
+                    .into(),
+            ));
+        }
+        for (name, operation) in &document.operations.named {
+            operations.push(OperationInfo {
+                name: name.to_string(),
+                kind: match operation.operation_type {
+                    OperationType::Query => OperationKind::Query,
+                    OperationType::Mutation => OperationKind::Mutation,
+                    OperationType::Subscription => OperationKind::Subscription,
+                },
+                line: start(&document, operation.location()).0,
+            });
+        }
+        if operations.is_empty() && diagnostics.is_empty() {
+            diagnostics.push(Diagnostic::plain(file, 1, 1, "the document has no operation".into()));
+        }
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        let deprecations = DeprecationFinder::new(self, &document, file).run();
+        Ok(CheckedDocument { document, operations, deprecations })
+    }
+}
+
+fn start(document: &ExecutableDocument, location: Option<SourceSpan>) -> (usize, usize) {
+    location
+        .and_then(|span| span.line_column_range(&document.sources))
+        .map_or((0, 0), |range| (range.start.line, range.start.column))
+}
+
+struct DeprecationFinder<'a> {
+    schema: &'a Schema,
+    document: &'a ExecutableDocument,
+    file: &'a str,
+    found: Vec<Deprecation>,
+    seen: HashSet<(String, usize, usize)>,
+    visited_fragments: HashSet<String>,
+}
+
+impl<'a> DeprecationFinder<'a> {
+    fn new(schema: &'a Schema, document: &'a ExecutableDocument, file: &'a str) -> Self {
+        Self {
+            schema,
+            document,
+            file,
+            found: Vec::new(),
+            seen: HashSet::new(),
+            visited_fragments: HashSet::new(),
+        }
+    }
+
+    fn run(mut self) -> Vec<Deprecation> {
+        for operation in self.document.operations.iter() {
+            self.selection_set(&operation.selection_set);
+        }
+        self.found
+    }
+
+    fn report(&mut self, location: Option<SourceSpan>, coordinate: String, directives: &DirectiveList) {
+        let Some(directive) = directives.get("deprecated") else { return };
+        let (line, column) = start(self.document, location);
+        if !self.seen.insert((coordinate.clone(), line, column)) {
+            return;
+        }
+        let reason = directive
+            .specified_argument_by_name("reason")
+            .and_then(|value| value.as_str())
+            .map(str::to_owned)
+            .or_else(|| Some("No longer supported".to_owned()));
+        self.found.push(Deprecation { file: self.file.to_owned(), line, column, coordinate, reason });
+    }
+
+    fn selection_set(&mut self, set: &SelectionSet) {
+        for selection in &set.selections {
+            match selection {
+                Selection::Field(field) => {
+                    let coordinate = format!("{}.{}", set.ty, field.name);
+                    self.report(field.location(), coordinate.clone(), &field.definition.directives);
+                    for argument in &field.arguments {
+                        if let Some(definition) = field.definition.argument_by_name(&argument.name) {
+                            self.report(
+                                argument.location(),
+                                format!("{coordinate}({}:)", argument.name),
+                                &definition.directives,
+                            );
+                            self.value(&argument.value, definition.ty.inner_named_type().as_str());
+                        }
+                    }
+                    self.selection_set(&field.selection_set);
+                }
+                Selection::InlineFragment(fragment) => self.selection_set(&fragment.selection_set),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.fragment_name.to_string();
+                    if self.visited_fragments.insert(name) {
+                        if let Some(fragment) = self.document.fragments.get(&spread.fragment_name) {
+                            self.selection_set(&fragment.selection_set);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Literal enum values and input object fields inside an argument value.
+    fn value(&mut self, value: &Node<Value>, type_name: &str) {
+        let Some(ty) = self.schema.schema.types.get(type_name) else { return };
+        match (value.as_ref(), ty) {
+            (Value::Enum(name), ExtendedType::Enum(definition)) => {
+                if let Some(enum_value) = definition.values.get(name) {
+                    self.report(value.location(), format!("{type_name}.{name}"), &enum_value.directives);
+                }
+            }
+            (Value::List(items), _) => {
+                for item in items {
+                    self.value(item, type_name);
+                }
+            }
+            (Value::Object(fields), ExtendedType::InputObject(definition)) => {
+                for (name, field_value) in fields {
+                    if let Some(field) = definition.fields.get(name) {
+                        self.report(
+                            field_value.location(),
+                            format!("{type_name}.{name}"),
+                            &field.directives,
+                        );
+                        self.value(field_value, field.ty.inner_named_type().as_str());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! The build-time pipeline: find operation files, validate them, generate typed Rust.
+
+use graphql_client_codegen::deprecation::DeprecationStrategy;
+use graphql_client_codegen::normalization::Normalization;
+use graphql_client_codegen::{CodegenMode, GraphQLClientCodegenOptions};
+use heck::ToUpperCamelCase;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::{Deprecation, Diagnostic, Endpoint, OperationInfo, OperationKind, Schema, SchemaError};
+
+/// Validates the operations of one endpoint and generates their typed Rust module.
+///
+/// ```no_run
+/// use taegis_sdk_codegen::{Builder, Endpoint};
+/// // In build.rs: prints diagnostics the way cargo expects and fails the build on errors.
+/// Builder::new(Endpoint::Tenants).queries("queries/").build_script();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    endpoint: Endpoint,
+    schema_path: Option<PathBuf>,
+    query_paths: Vec<PathBuf>,
+    crate_path: String,
+    module_name: Option<String>,
+    out_dir: Option<PathBuf>,
+    display_root: Option<PathBuf>,
+}
+
+/// What a successful [`Builder::generate`] produced.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The endpoint the operations were checked against.
+    pub endpoint: Endpoint,
+    /// The Rust file written (include it with `taegis_sdk::include_operations!`).
+    pub output: PathBuf,
+    /// Every operation generated, with the file it came from.
+    pub operations: Vec<(String, OperationInfo)>,
+    /// Deprecated schema elements the operations use (warnings, not errors).
+    pub deprecations: Vec<Deprecation>,
+    /// The files that were read: the schema and every operation file.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Why generation failed.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The schema could not be loaded.
+    Schema(SchemaError),
+    /// A file or folder could not be read or written.
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// One or more documents are invalid against the schema.
+    Invalid(Vec<Diagnostic>),
+    /// graphql_client_codegen refused a (valid) document.
+    Codegen {
+        /// The operation file.
+        file: String,
+        /// Its message.
+        message: String,
+    },
+    /// No output folder: `OUT_DIR` is unset and none was given.
+    NoOutDir,
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Schema(error) => error.fmt(f),
+            BuildError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            BuildError::Invalid(diagnostics) => {
+                let count = diagnostics.len();
+                writeln!(f, "{count} GraphQL validation error{}:", if count == 1 { "" } else { "s" })?;
+                for diagnostic in diagnostics {
+                    writeln!(f, "{}", diagnostic.report)?;
+                }
+                Ok(())
+            }
+            BuildError::Codegen { file, message } => {
+                write!(f, "{file}: code generation failed: {message}")
+            }
+            BuildError::NoOutDir => f.write_str("OUT_DIR is not set: call from a build script or set out_dir"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<SchemaError> for BuildError {
+    fn from(error: SchemaError) -> Self {
+        BuildError::Schema(error)
+    }
+}
+
+impl Builder {
+    /// A builder for `endpoint`, using the schema bundled with this crate, generating code
+    /// for `::taegis_sdk`.
+    pub fn new(endpoint: Endpoint) -> Builder {
+        Builder {
+            endpoint,
+            schema_path: None,
+            query_paths: Vec::new(),
+            crate_path: "::taegis_sdk".into(),
+            module_name: None,
+            out_dir: None,
+            display_root: None,
+        }
+    }
+
+    /// Validates against this introspection file instead of the bundled schema.
+    pub fn schema(mut self, path: impl Into<PathBuf>) -> Builder {
+        self.schema_path = Some(path.into());
+        self
+    }
+
+    /// Adds a folder (searched recursively for `*.graphql`) or a single operation file.
+    pub fn queries(mut self, path: impl Into<PathBuf>) -> Builder {
+        self.query_paths.push(path.into());
+        self
+    }
+
+    /// The path of the `taegis_sdk` crate as seen from the generated code (`crate` inside
+    /// taegis-sdk itself). Default: `::taegis_sdk`.
+    pub fn crate_path(mut self, path: impl Into<String>) -> Builder {
+        self.crate_path = path.into();
+        self
+    }
+
+    /// The name of the generated module. Default: the endpoint name (`main` or `tenants`).
+    pub fn module_name(mut self, name: impl Into<String>) -> Builder {
+        self.module_name = Some(name.into());
+        self
+    }
+
+    /// Where to write the generated file. Default: `$OUT_DIR`.
+    pub fn out_dir(mut self, path: impl Into<PathBuf>) -> Builder {
+        self.out_dir = Some(path.into());
+        self
+    }
+
+    /// Paths in messages are shown relative to this folder. Default: `$CARGO_MANIFEST_DIR`.
+    pub fn display_root(mut self, path: impl Into<PathBuf>) -> Builder {
+        self.display_root = Some(path.into());
+        self
+    }
+
+    fn module(&self) -> &str {
+        self.module_name.as_deref().unwrap_or(self.endpoint.name())
+    }
+
+    /// The name of the file written into the output folder.
+    pub fn output_file_name(&self) -> String {
+        format!("taegis_operations_{}.rs", self.module())
+    }
+
+    fn display(&self, path: &Path) -> String {
+        let root = self
+            .display_root
+            .clone()
+            .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from));
+        root.and_then(|root| path.strip_prefix(root).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| path.to_path_buf())
+            .display()
+            .to_string()
+    }
+
+    /// Every `*.graphql` file of the configured paths, sorted.
+    pub fn operation_files(&self) -> Result<Vec<PathBuf>, BuildError> {
+        let mut files = Vec::new();
+        for path in &self.query_paths {
+            if path.is_file() {
+                files.push(path.clone());
+            } else {
+                collect_graphql_files(path, &mut files)?;
+            }
+        }
+        files.sort();
+        files.dedup();
+        Ok(files)
+    }
+
+    /// Validates every operation and writes the generated module. Prints nothing.
+    pub fn generate(&self) -> Result<Generated, BuildError> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(BuildError::NoOutDir)?,
+        };
+        let mut inputs = Vec::new();
+        let schema = match &self.schema_path {
+            Some(path) => {
+                inputs.push(path.clone());
+                Schema::from_introspection_file(path)?
+            }
+            None => Schema::bundled(self.endpoint)?,
+        };
+        // graphql_client_codegen reads the schema from a file: give it the codegen view.
+        let schema_json_path = out_dir.join(format!("taegis_codegen_schema_{}.json", self.module()));
+        write_if_changed(&schema_json_path, &codegen_view(&schema.introspection).to_string())?;
+
+        let files = self.operation_files()?;
+        let mut diagnostics = Vec::new();
+        let mut operations = Vec::new();
+        let mut deprecations = Vec::new();
+        let mut sources = Vec::new();
+        let mut first_seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        for file in &files {
+            inputs.push(file.clone());
+            let display = self.display(file);
+            let source = std::fs::read_to_string(file)
+                .map_err(|source| BuildError::Io { path: file.clone(), source })?;
+            match schema.check(&source, &display) {
+                Ok(checked) => {
+                    for operation in checked.operations {
+                        let struct_name = operation.name.to_upper_camel_case();
+                        if let Some((other, line)) = first_seen.get(&struct_name) {
+                            diagnostics.push(Diagnostic::plain(
+                                &display,
+                                operation.line,
+                                1,
+                                format!(
+                                    "operation `{}` clashes with the operation defined at {other}:{line}: \
+                                     operation names must be unique per endpoint",
+                                    operation.name
+                                ),
+                            ));
+                        } else {
+                            first_seen.insert(struct_name, (display.clone(), operation.line));
+                        }
+                        operations.push((display.clone(), operation));
+                    }
+                    deprecations.extend(checked.deprecations);
+                    sources.push((display, source));
+                }
+                Err(errors) => diagnostics.extend(errors),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(BuildError::Invalid(diagnostics));
+        }
+
+        let mut code = String::new();
+        let _ = writeln!(
+            code,
+            "// @generated by taegis-sdk-codegen for the `{}` endpoint: do not edit.\n\
+             /// Typed operations of the `{}` endpoint, generated from `.graphql` files.\n\
+             pub mod {} {{\n\
+             #![allow(unused_imports, dead_code, missing_docs, non_camel_case_types, clippy::all)]\n\
+             use {crate_path}::__private::graphql_client;\n\
+             // graphql_client_codegen names `ID` variables `Id` under Rust normalization.\n\
+             type Id = String;\n",
+            self.endpoint.name(),
+            self.endpoint.name(),
+            self.module(),
+            crate_path = self.crate_path,
+        );
+        for (display, source) in &sources {
+            let tokens = graphql_client_codegen::generate_module_token_stream_from_string(
+                source,
+                &schema_json_path,
+                self.codegen_options()?,
+            )
+            .map_err(|error| BuildError::Codegen { file: display.clone(), message: error.to_string() })?;
+            let _ = writeln!(code, "// from {display}\n{tokens}\n");
+        }
+        let endpoint_variant = match self.endpoint {
+            Endpoint::Main => "Main",
+            Endpoint::Tenants => "Tenants",
+        };
+        for (_, operation) in &operations {
+            let kind = match operation.kind {
+                OperationKind::Query => "Query",
+                OperationKind::Mutation => "Mutation",
+                OperationKind::Subscription => "Subscription",
+            };
+            let _ = writeln!(
+                code,
+                "impl {c}::Operation for {name} {{\n    \
+                 const ENDPOINT: {c}::Endpoint = {c}::Endpoint::{endpoint_variant};\n    \
+                 const KIND: {c}::OperationKind = {c}::OperationKind::{kind};\n}}",
+                c = self.crate_path,
+                name = operation.name.to_upper_camel_case(),
+            );
+        }
+        code.push_str("}\n");
+        let code = match syn::parse_file(&code) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(error) => {
+                return Err(BuildError::Codegen {
+                    file: self.output_file_name(),
+                    message: format!("generated code does not parse: {error}"),
+                })
+            }
+        };
+
+        let output = out_dir.join(self.output_file_name());
+        write_if_changed(&output, &code)?;
+        Ok(Generated { endpoint: self.endpoint, output, operations, deprecations, inputs })
+    }
+
+    fn codegen_options(&self) -> Result<GraphQLClientCodegenOptions, BuildError> {
+        let path = |text: String| {
+            syn::parse_str::<syn::Path>(&text).map_err(|error| BuildError::Codegen {
+                file: "(options)".into(),
+                message: format!("invalid crate path `{text}`: {error}"),
+            })
+        };
+        let mut options = GraphQLClientCodegenOptions::new(CodegenMode::Cli);
+        options.set_module_visibility(syn::parse_quote!(pub));
+        options.set_normalization(Normalization::Rust);
+        options.set_custom_scalars_module(path(format!("{}::scalars", self.crate_path))?);
+        options.set_serde_path(path(format!("{}::__private::serde", self.crate_path))?);
+        options.set_response_derives("Debug, Clone, PartialEq, Serialize".into());
+        options.set_variables_derives("Debug, Clone, PartialEq".into());
+        options.set_skip_serializing_none(true);
+        options.set_deprecation_strategy(DeprecationStrategy::Allow);
+        options.set_fragments_other_variant(true);
+        Ok(options)
+    }
+
+    /// Runs [`generate`](Self::generate) the way a build script should: tells cargo what to
+    /// watch, reports counts and deprecations with build-print, and on errors prints one
+    /// `cargo:warning=file:line:col: message` per problem, then the full report, and exits
+    /// with status 1.
+    pub fn build_script(self) -> Generated {
+        for path in &self.query_paths {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+        if let Some(schema) = &self.schema_path {
+            println!("cargo:rerun-if-changed={}", schema.display());
+        }
+        match self.generate() {
+            Ok(generated) => {
+                for input in &generated.inputs {
+                    println!("cargo:rerun-if-changed={}", input.display());
+                }
+                let schema = match &self.schema_path {
+                    Some(path) => self.display(path),
+                    None => format!("bundled {}.json", self.endpoint.name()),
+                };
+                build_print::info!(
+                    "taegis-sdk-codegen: {} endpoint: {} operation{} generated ({} quer{}, {} mutation{}) from {} against {}",
+                    self.endpoint.name(),
+                    generated.operations.len(),
+                    if generated.operations.len() == 1 { "" } else { "s" },
+                    count(&generated, OperationKind::Query),
+                    if count(&generated, OperationKind::Query) == 1 { "y" } else { "ies" },
+                    count(&generated, OperationKind::Mutation),
+                    if count(&generated, OperationKind::Mutation) == 1 { "" } else { "s" },
+                    self.query_paths.iter().map(|p| self.display(p)).collect::<Vec<_>>().join(", "),
+                    schema,
+                );
+                for deprecation in &generated.deprecations {
+                    build_print::warn!("{deprecation}");
+                }
+                generated
+            }
+            Err(error) => {
+                if let BuildError::Invalid(diagnostics) = &error {
+                    for diagnostic in diagnostics {
+                        println!("cargo:warning={diagnostic}");
+                    }
+                } else {
+                    println!("cargo:warning={}", error.to_string().lines().next().unwrap_or_default());
+                }
+                eprintln!("error: GraphQL operations for the `{}` endpoint do not compile\n\n{error}", self.endpoint.name());
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
+/// The schema as graphql_client_codegen should see it. Rust field names are snake case, so an
+/// input object with both a deprecated `tenant_id` and its replacement `tenantID` would get two
+/// fields named `tenant_id`: the deprecated twin is left out of the generated input type.
+/// Validation still uses the full schema.
+fn codegen_view(introspection: &serde_json::Value) -> serde_json::Value {
+    let mut view = introspection.clone();
+    let root = if view.get("data").is_some() { &mut view["data"] } else { &mut view };
+    let Some(types) = root.get_mut("__schema").and_then(|s| s.get_mut("types")).and_then(|t| t.as_array_mut())
+    else {
+        return view;
+    };
+    for ty in types {
+        let Some(fields) = ty.get_mut("inputFields").and_then(|f| f.as_array_mut()) else { continue };
+        let rust_name = |field: &serde_json::Value| {
+            field.get("name").and_then(|n| n.as_str()).map(heck::ToSnakeCase::to_snake_case)
+        };
+        let deprecated = |field: &serde_json::Value| field.get("isDeprecated").and_then(|d| d.as_bool()) == Some(true);
+        let current: Vec<String> = fields.iter().filter(|f| !deprecated(f)).filter_map(rust_name).collect();
+        fields.retain(|field| !(deprecated(field) && rust_name(field).is_some_and(|name| current.contains(&name))));
+    }
+    view
+}
+
+fn count(generated: &Generated, kind: OperationKind) -> usize {
+    generated.operations.iter().filter(|(_, op)| op.kind == kind).count()
+}
+
+fn collect_graphql_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), BuildError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| BuildError::Io { path: dir.to_owned(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| BuildError::Io { path: dir.to_owned(), source })?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_graphql_files(&path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "graphql" || ext == "gql") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, content: &str) -> Result<(), BuildError> {
+    if std::fs::read_to_string(path).is_ok_and(|existing| existing == content) {
+        return Ok(());
+    }
+    std::fs::write(path, content).map_err(|source| BuildError::Io { path: path.to_owned(), source })
+}

@@ -1,0 +1,178 @@
+//! Build-time checking and code generation for Taegis XDR GraphQL operations.
+//!
+//! The `taegis-sdk` crate compiles its own `queries/` with this crate, and a downstream crate
+//! can do the same from its `build.rs`, with the same validation, diagnostics and deprecation
+//! warnings:
+//!
+//! ```no_run
+//! // build.rs of a downstream crate
+//! taegis_sdk_codegen::Builder::new(taegis_sdk_codegen::Endpoint::Tenants)
+//!     .queries("queries/")
+//!     .build_script();
+//! ```
+//!
+//! and in the crate, `taegis_sdk::include_operations!(tenants);` brings the typed operations
+//! into scope, ready for `taegis_sdk::Client::execute`.
+//!
+//! Every document is validated by apollo-compiler against the schema with all the rules of the
+//! GraphQL specification before graphql_client_codegen sees it; a failure is reported as
+//! `file:line:column: message` plus a full report, the way rustc reports errors.
+
+mod check;
+mod generate;
+pub mod sdl;
+
+pub use check::{CheckedDocument, Deprecation, Diagnostic, OperationInfo, OperationKind};
+pub use generate::{Builder, BuildError, Generated};
+
+use apollo_compiler::validation::Valid;
+use std::path::{Path, PathBuf};
+
+/// The Taegis endpoint an operation is sent to; each has its own schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// The main API, `https://<region api>/graphql` (clients and most services).
+    Main,
+    /// The tenants API, `https://<region tenants api>/public/query`.
+    Tenants,
+}
+
+impl Endpoint {
+    /// Both endpoints, main first.
+    pub const ALL: [Endpoint; 2] = [Endpoint::Main, Endpoint::Tenants];
+
+    /// Short lowercase name: `main` or `tenants` (also the module and folder name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Main => "main",
+            Endpoint::Tenants => "tenants",
+        }
+    }
+
+    /// The introspection result bundled with this crate for the endpoint.
+    pub fn bundled_schema(self) -> &'static str {
+        match self {
+            Endpoint::Main => include_str!("../../schema/main.json"),
+            Endpoint::Tenants => include_str!("../../schema/tenants.json"),
+        }
+    }
+}
+
+impl std::str::FromStr for Endpoint {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "main" | "graphql" => Ok(Endpoint::Main),
+            "tenants" | "tenant" => Ok(Endpoint::Tenants),
+            other => Err(format!("unknown endpoint `{other}`: expected `main` or `tenants`")),
+        }
+    }
+}
+
+/// A schema loaded from an introspection result, converted to SDL and validated.
+#[derive(Debug)]
+pub struct Schema {
+    /// The schema, validated by apollo-compiler.
+    pub schema: Valid<apollo_compiler::Schema>,
+    /// The SDL the schema was parsed from.
+    pub sdl: String,
+    /// The introspection JSON it came from.
+    pub introspection: serde_json::Value,
+}
+
+/// Why a schema could not be loaded.
+#[derive(Debug)]
+pub enum SchemaError {
+    /// The file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The text is not JSON.
+    Json {
+        /// What was being read.
+        origin: String,
+        /// The JSON error, with line and column.
+        source: serde_json::Error,
+    },
+    /// The JSON is not an introspection result.
+    Introspection {
+        /// What was being read.
+        origin: String,
+        /// Where and what.
+        source: sdl::IntrospectionError,
+    },
+    /// The schema it describes is not valid GraphQL.
+    Invalid {
+        /// What was being read.
+        origin: String,
+        /// The validation report.
+        report: String,
+    },
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            SchemaError::Json { origin, source } => write!(f, "{origin} is not JSON: {source}"),
+            SchemaError::Introspection { origin, source } => write!(f, "{origin}: {source}"),
+            SchemaError::Invalid { origin, report } => {
+                write!(f, "{origin} describes an invalid schema:\n{report}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SchemaError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SchemaError::Io { source, .. } => Some(source),
+            SchemaError::Json { source, .. } => Some(source),
+            SchemaError::Introspection { source, .. } => Some(source),
+            SchemaError::Invalid { .. } => None,
+        }
+    }
+}
+
+impl Schema {
+    /// Loads the schema bundled with this crate for `endpoint`.
+    pub fn bundled(endpoint: Endpoint) -> Result<Schema, SchemaError> {
+        Schema::from_introspection_str(
+            endpoint.bundled_schema(),
+            &format!("bundled schema/{}.json", endpoint.name()),
+        )
+    }
+
+    /// Reads an introspection result from a file.
+    pub fn from_introspection_file(path: &Path) -> Result<Schema, SchemaError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| SchemaError::Io { path: path.to_owned(), source })?;
+        Schema::from_introspection_str(&text, &path.display().to_string())
+    }
+
+    /// Parses an introspection result; `origin` names it in errors.
+    pub fn from_introspection_str(text: &str, origin: &str) -> Result<Schema, SchemaError> {
+        let introspection: serde_json::Value = serde_json::from_str(text)
+            .map_err(|source| SchemaError::Json { origin: origin.to_owned(), source })?;
+        Schema::from_introspection(introspection, origin)
+    }
+
+    /// Builds a schema from an already parsed introspection result.
+    pub fn from_introspection(
+        introspection: serde_json::Value,
+        origin: &str,
+    ) -> Result<Schema, SchemaError> {
+        let sdl = sdl::introspection_to_sdl(&introspection)
+            .map_err(|source| SchemaError::Introspection { origin: origin.to_owned(), source })?;
+        let schema = apollo_compiler::Schema::parse_and_validate(&sdl, format!("{origin} (as SDL)"))
+            .map_err(|with_errors| SchemaError::Invalid {
+                origin: origin.to_owned(),
+                report: with_errors.errors.to_string(),
+            })?;
+        Ok(Schema { schema, sdl, introspection })
+    }
+}
