@@ -61,7 +61,12 @@ pub trait Operation: graphql_client::GraphQLQuery {
 #[macro_export]
 macro_rules! include_operations {
     ($name:ident) => {
-        include!(concat!(env!("OUT_DIR"), "/taegis_operations_", stringify!($name), ".rs"));
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/taegis_operations_",
+            stringify!($name),
+            ".rs"
+        ));
     };
 }
 

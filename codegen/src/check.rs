@@ -29,13 +29,18 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
 impl Diagnostic {
     pub(crate) fn from_list(file: &str, list: &DiagnosticList) -> Vec<Diagnostic> {
-        list.iter()
+        let mut diagnostics: Vec<Diagnostic> = list
+            .iter()
             .map(|diagnostic| {
                 let start = diagnostic.line_column_range().map(|range| range.start);
                 Diagnostic {
@@ -46,12 +51,21 @@ impl Diagnostic {
                     report: format!("{diagnostic}"),
                 }
             })
-            .collect()
+            .collect();
+        // A syntax error can be reported by both the parser and the validator.
+        diagnostics.dedup();
+        diagnostics
     }
 
     pub(crate) fn plain(file: &str, line: usize, column: usize, message: String) -> Diagnostic {
         let report = format!("Error: {message}\n   ╭─[ {file}:{line}:{column} ]\n");
-        Diagnostic { file: file.to_owned(), line, column, message, report }
+        Diagnostic {
+            file: file.to_owned(),
+            line,
+            column,
+            message,
+            report,
+        }
     }
 }
 
@@ -95,7 +109,11 @@ pub struct Deprecation {
 
 impl fmt::Display for Deprecation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: `{}` is deprecated", self.file, self.line, self.column, self.coordinate)?;
+        write!(
+            f,
+            "{}:{}:{}: `{}` is deprecated",
+            self.file, self.line, self.column, self.coordinate
+        )?;
         match &self.reason {
             Some(reason) => write!(f, ": {reason}"),
             None => Ok(()),
@@ -146,13 +164,22 @@ impl Schema {
             });
         }
         if operations.is_empty() && diagnostics.is_empty() {
-            diagnostics.push(Diagnostic::plain(file, 1, 1, "the document has no operation".into()));
+            diagnostics.push(Diagnostic::plain(
+                file,
+                1,
+                1,
+                "the document has no operation".into(),
+            ));
         }
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
         let deprecations = DeprecationFinder::new(self, &document, file).run();
-        Ok(CheckedDocument { document, operations, deprecations })
+        Ok(CheckedDocument {
+            document,
+            operations,
+            deprecations,
+        })
     }
 }
 
@@ -190,8 +217,15 @@ impl<'a> DeprecationFinder<'a> {
         self.found
     }
 
-    fn report(&mut self, location: Option<SourceSpan>, coordinate: String, directives: &DirectiveList) {
-        let Some(directive) = directives.get("deprecated") else { return };
+    fn report(
+        &mut self,
+        location: Option<SourceSpan>,
+        coordinate: String,
+        directives: &DirectiveList,
+    ) {
+        let Some(directive) = directives.get("deprecated") else {
+            return;
+        };
         let (line, column) = start(self.document, location);
         if !self.seen.insert((coordinate.clone(), line, column)) {
             return;
@@ -201,7 +235,13 @@ impl<'a> DeprecationFinder<'a> {
             .and_then(|value| value.as_str())
             .map(str::to_owned)
             .or_else(|| Some("No longer supported".to_owned()));
-        self.found.push(Deprecation { file: self.file.to_owned(), line, column, coordinate, reason });
+        self.found.push(Deprecation {
+            file: self.file.to_owned(),
+            line,
+            column,
+            coordinate,
+            reason,
+        });
     }
 
     fn selection_set(&mut self, set: &SelectionSet) {
@@ -209,9 +249,14 @@ impl<'a> DeprecationFinder<'a> {
             match selection {
                 Selection::Field(field) => {
                     let coordinate = format!("{}.{}", set.ty, field.name);
-                    self.report(field.location(), coordinate.clone(), &field.definition.directives);
+                    self.report(
+                        field.location(),
+                        coordinate.clone(),
+                        &field.definition.directives,
+                    );
                     for argument in &field.arguments {
-                        if let Some(definition) = field.definition.argument_by_name(&argument.name) {
+                        if let Some(definition) = field.definition.argument_by_name(&argument.name)
+                        {
                             self.report(
                                 argument.location(),
                                 format!("{coordinate}({}:)", argument.name),
@@ -237,11 +282,17 @@ impl<'a> DeprecationFinder<'a> {
 
     /// Literal enum values and input object fields inside an argument value.
     fn value(&mut self, value: &Node<Value>, type_name: &str) {
-        let Some(ty) = self.schema.schema.types.get(type_name) else { return };
+        let Some(ty) = self.schema.schema.types.get(type_name) else {
+            return;
+        };
         match (value.as_ref(), ty) {
             (Value::Enum(name), ExtendedType::Enum(definition)) => {
                 if let Some(enum_value) = definition.values.get(name) {
-                    self.report(value.location(), format!("{type_name}.{name}"), &enum_value.directives);
+                    self.report(
+                        value.location(),
+                        format!("{type_name}.{name}"),
+                        &enum_value.directives,
+                    );
                 }
             }
             (Value::List(items), _) => {

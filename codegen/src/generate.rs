@@ -75,7 +75,11 @@ impl std::fmt::Display for BuildError {
             BuildError::Io { path, source } => write!(f, "{}: {source}", path.display()),
             BuildError::Invalid(diagnostics) => {
                 let count = diagnostics.len();
-                writeln!(f, "{count} GraphQL validation error{}:", if count == 1 { "" } else { "s" })?;
+                writeln!(
+                    f,
+                    "{count} GraphQL validation error{}:",
+                    if count == 1 { "" } else { "s" }
+                )?;
                 for diagnostic in diagnostics {
                     writeln!(f, "{}", diagnostic.report)?;
                 }
@@ -84,7 +88,9 @@ impl std::fmt::Display for BuildError {
             BuildError::Codegen { file, message } => {
                 write!(f, "{file}: code generation failed: {message}")
             }
-            BuildError::NoOutDir => f.write_str("OUT_DIR is not set: call from a build script or set out_dir"),
+            BuildError::NoOutDir => {
+                f.write_str("OUT_DIR is not set: call from a build script or set out_dir")
+            }
         }
     }
 }
@@ -188,7 +194,9 @@ impl Builder {
     pub fn generate(&self) -> Result<Generated, BuildError> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(BuildError::NoOutDir)?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(BuildError::NoOutDir)?,
         };
         let mut inputs = Vec::new();
         let schema = match &self.schema_path {
@@ -199,8 +207,12 @@ impl Builder {
             None => Schema::bundled(self.endpoint)?,
         };
         // graphql_client_codegen reads the schema from a file: give it the codegen view.
-        let schema_json_path = out_dir.join(format!("taegis_codegen_schema_{}.json", self.module()));
-        write_if_changed(&schema_json_path, &codegen_view(&schema.introspection).to_string())?;
+        let schema_json_path =
+            out_dir.join(format!("taegis_codegen_schema_{}.json", self.module()));
+        write_if_changed(
+            &schema_json_path,
+            &codegen_view(&schema.introspection).to_string(),
+        )?;
 
         let files = self.operation_files()?;
         let mut diagnostics = Vec::new();
@@ -211,8 +223,10 @@ impl Builder {
         for file in &files {
             inputs.push(file.clone());
             let display = self.display(file);
-            let source = std::fs::read_to_string(file)
-                .map_err(|source| BuildError::Io { path: file.clone(), source })?;
+            let source = std::fs::read_to_string(file).map_err(|source| BuildError::Io {
+                path: file.clone(),
+                source,
+            })?;
             match schema.check(&source, &display) {
                 Ok(checked) => {
                     for operation in checked.operations {
@@ -264,7 +278,10 @@ impl Builder {
                 &schema_json_path,
                 self.codegen_options()?,
             )
-            .map_err(|error| BuildError::Codegen { file: display.clone(), message: error.to_string() })?;
+            .map_err(|error| BuildError::Codegen {
+                file: display.clone(),
+                message: error.to_string(),
+            })?;
             let _ = writeln!(code, "// from {display}\n{tokens}\n");
         }
         let endpoint_variant = match self.endpoint {
@@ -286,9 +303,22 @@ impl Builder {
                 name = operation.name.to_upper_camel_case(),
             );
         }
+        let names: Vec<String> = operations
+            .iter()
+            .map(|(_, op)| format!("{:?}", op.name))
+            .collect();
+        let _ = writeln!(
+            code,
+            "/// The names of every operation in this module, in file order.\n\
+             pub const OPERATION_NAMES: &[&str] = &[{}];",
+            names.join(", ")
+        );
         code.push_str("}\n");
         let code = match syn::parse_file(&code) {
-            Ok(file) => prettyplease::unparse(&file),
+            Ok(mut file) => {
+                derive_default_for_optional_inputs(&mut file.items);
+                prettyplease::unparse(&file)
+            }
             Err(error) => {
                 return Err(BuildError::Codegen {
                     file: self.output_file_name(),
@@ -299,7 +329,13 @@ impl Builder {
 
         let output = out_dir.join(self.output_file_name());
         write_if_changed(&output, &code)?;
-        Ok(Generated { endpoint: self.endpoint, output, operations, deprecations, inputs })
+        Ok(Generated {
+            endpoint: self.endpoint,
+            output,
+            operations,
+            deprecations,
+            inputs,
+        })
     }
 
     fn codegen_options(&self) -> Result<GraphQLClientCodegenOptions, BuildError> {
@@ -327,6 +363,7 @@ impl Builder {
     /// `cargo:warning=file:line:col: message` per problem, then the full report, and exits
     /// with status 1.
     pub fn build_script(self) -> Generated {
+        // Cargo scans a folder given to rerun-if-changed for any modified file.
         for path in &self.query_paths {
             println!("cargo:rerun-if-changed={}", path.display());
         }
@@ -335,9 +372,6 @@ impl Builder {
         }
         match self.generate() {
             Ok(generated) => {
-                for input in &generated.inputs {
-                    println!("cargo:rerun-if-changed={}", input.display());
-                }
                 let schema = match &self.schema_path {
                     Some(path) => self.display(path),
                     None => format!("bundled {}.json", self.endpoint.name()),
@@ -365,9 +399,15 @@ impl Builder {
                         println!("cargo:warning={diagnostic}");
                     }
                 } else {
-                    println!("cargo:warning={}", error.to_string().lines().next().unwrap_or_default());
+                    println!(
+                        "cargo:warning={}",
+                        error.to_string().lines().next().unwrap_or_default()
+                    );
                 }
-                eprintln!("error: GraphQL operations for the `{}` endpoint do not compile\n\n{error}", self.endpoint.name());
+                eprintln!(
+                    "error: GraphQL operations for the `{}` endpoint do not compile\n\n{error}",
+                    self.endpoint.name()
+                );
                 std::process::exit(1);
             }
         }
@@ -380,35 +420,113 @@ impl Builder {
 /// Validation still uses the full schema.
 fn codegen_view(introspection: &serde_json::Value) -> serde_json::Value {
     let mut view = introspection.clone();
-    let root = if view.get("data").is_some() { &mut view["data"] } else { &mut view };
-    let Some(types) = root.get_mut("__schema").and_then(|s| s.get_mut("types")).and_then(|t| t.as_array_mut())
+    let root = if view.get("data").is_some() {
+        &mut view["data"]
+    } else {
+        &mut view
+    };
+    let Some(types) = root
+        .get_mut("__schema")
+        .and_then(|s| s.get_mut("types"))
+        .and_then(|t| t.as_array_mut())
     else {
         return view;
     };
     for ty in types {
-        let Some(fields) = ty.get_mut("inputFields").and_then(|f| f.as_array_mut()) else { continue };
-        let rust_name = |field: &serde_json::Value| {
-            field.get("name").and_then(|n| n.as_str()).map(heck::ToSnakeCase::to_snake_case)
+        let Some(fields) = ty.get_mut("inputFields").and_then(|f| f.as_array_mut()) else {
+            continue;
         };
-        let deprecated = |field: &serde_json::Value| field.get("isDeprecated").and_then(|d| d.as_bool()) == Some(true);
-        let current: Vec<String> = fields.iter().filter(|f| !deprecated(f)).filter_map(rust_name).collect();
-        fields.retain(|field| !(deprecated(field) && rust_name(field).is_some_and(|name| current.contains(&name))));
+        let rust_name = |field: &serde_json::Value| {
+            field
+                .get("name")
+                .and_then(|n| n.as_str())
+                .map(heck::ToSnakeCase::to_snake_case)
+        };
+        let deprecated = |field: &serde_json::Value| {
+            field.get("isDeprecated").and_then(|d| d.as_bool()) == Some(true)
+        };
+        let current: Vec<String> = fields
+            .iter()
+            .filter(|f| !deprecated(f))
+            .filter_map(rust_name)
+            .collect();
+        fields.retain(|field| {
+            !(deprecated(field) && rust_name(field).is_some_and(|name| current.contains(&name)))
+        });
     }
     view
 }
 
+/// Adds `Default` to the derives of generated input structs (and `Variables`) whose fields are
+/// all optional, so that `TenantsQuery { max_results: Some(10), ..Default::default() }` works.
+fn derive_default_for_optional_inputs(items: &mut [syn::Item]) {
+    for item in items {
+        match item {
+            syn::Item::Mod(module) => {
+                if let Some((_, items)) = &mut module.content {
+                    derive_default_for_optional_inputs(items);
+                }
+            }
+            syn::Item::Struct(item) => {
+                let all_optional = match &item.fields {
+                    syn::Fields::Named(fields) => {
+                        fields.named.iter().all(|field| is_option(&field.ty))
+                    }
+                    _ => false,
+                };
+                if !all_optional {
+                    continue;
+                }
+                for attribute in &mut item.attrs {
+                    if !attribute.path().is_ident("derive") {
+                        continue;
+                    }
+                    let Ok(list) = attribute.meta.require_list() else {
+                        continue;
+                    };
+                    let derives = list.tokens.to_string();
+                    let is_input =
+                        derives.contains("Serialize") && !derives.contains("Deserialize");
+                    if is_input && !derives.contains("Default") {
+                        let tokens = &list.tokens;
+                        *attribute = syn::parse_quote!(#[derive(#tokens, Default)]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|segment| segment.ident == "Option"))
+}
+
 fn count(generated: &Generated, kind: OperationKind) -> usize {
-    generated.operations.iter().filter(|(_, op)| op.kind == kind).count()
+    generated
+        .operations
+        .iter()
+        .filter(|(_, op)| op.kind == kind)
+        .count()
 }
 
 fn collect_graphql_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), BuildError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| BuildError::Io { path: dir.to_owned(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| BuildError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| BuildError::Io { path: dir.to_owned(), source })?;
+        let entry = entry.map_err(|source| BuildError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
         let path = entry.path();
         if path.is_dir() {
             collect_graphql_files(&path, files)?;
-        } else if path.extension().is_some_and(|ext| ext == "graphql" || ext == "gql") {
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "graphql" || ext == "gql")
+        {
             files.push(path);
         }
     }
@@ -419,5 +537,8 @@ fn write_if_changed(path: &Path, content: &str) -> Result<(), BuildError> {
     if std::fs::read_to_string(path).is_ok_and(|existing| existing == content) {
         return Ok(());
     }
-    std::fs::write(path, content).map_err(|source| BuildError::Io { path: path.to_owned(), source })
+    std::fs::write(path, content).map_err(|source| BuildError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }

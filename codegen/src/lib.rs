@@ -23,7 +23,7 @@ mod generate;
 pub mod sdl;
 
 pub use check::{CheckedDocument, Deprecation, Diagnostic, OperationInfo, OperationKind};
-pub use generate::{Builder, BuildError, Generated};
+pub use generate::{BuildError, Builder, Generated};
 
 use apollo_compiler::validation::Valid;
 use std::path::{Path, PathBuf};
@@ -65,7 +65,9 @@ impl std::str::FromStr for Endpoint {
         match text.to_ascii_lowercase().as_str() {
             "main" | "graphql" => Ok(Endpoint::Main),
             "tenants" | "tenant" => Ok(Endpoint::Tenants),
-            other => Err(format!("unknown endpoint `{other}`: expected `main` or `tenants`")),
+            other => Err(format!(
+                "unknown endpoint `{other}`: expected `main` or `tenants`"
+            )),
         }
     }
 }
@@ -117,7 +119,9 @@ pub enum SchemaError {
 impl std::fmt::Display for SchemaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SchemaError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            SchemaError::Io { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
             SchemaError::Json { origin, source } => write!(f, "{origin} is not JSON: {source}"),
             SchemaError::Introspection { origin, source } => write!(f, "{origin}: {source}"),
             SchemaError::Invalid { origin, report } => {
@@ -149,15 +153,20 @@ impl Schema {
 
     /// Reads an introspection result from a file.
     pub fn from_introspection_file(path: &Path) -> Result<Schema, SchemaError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| SchemaError::Io { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         Schema::from_introspection_str(&text, &path.display().to_string())
     }
 
     /// Parses an introspection result; `origin` names it in errors.
     pub fn from_introspection_str(text: &str, origin: &str) -> Result<Schema, SchemaError> {
-        let introspection: serde_json::Value = serde_json::from_str(text)
-            .map_err(|source| SchemaError::Json { origin: origin.to_owned(), source })?;
+        let introspection: serde_json::Value =
+            serde_json::from_str(text).map_err(|source| SchemaError::Json {
+                origin: origin.to_owned(),
+                source,
+            })?;
         Schema::from_introspection(introspection, origin)
     }
 
@@ -166,13 +175,22 @@ impl Schema {
         introspection: serde_json::Value,
         origin: &str,
     ) -> Result<Schema, SchemaError> {
-        let sdl = sdl::introspection_to_sdl(&introspection)
-            .map_err(|source| SchemaError::Introspection { origin: origin.to_owned(), source })?;
-        let schema = apollo_compiler::Schema::parse_and_validate(&sdl, format!("{origin} (as SDL)"))
-            .map_err(|with_errors| SchemaError::Invalid {
+        let sdl = sdl::introspection_to_sdl(&introspection).map_err(|source| {
+            SchemaError::Introspection {
                 origin: origin.to_owned(),
-                report: with_errors.errors.to_string(),
-            })?;
-        Ok(Schema { schema, sdl, introspection })
+                source,
+            }
+        })?;
+        let schema =
+            apollo_compiler::Schema::parse_and_validate(&sdl, format!("{origin} (as SDL)"))
+                .map_err(|with_errors| SchemaError::Invalid {
+                    origin: origin.to_owned(),
+                    report: with_errors.errors.to_string(),
+                })?;
+        Ok(Schema {
+            schema,
+            sdl,
+            introspection,
+        })
     }
 }

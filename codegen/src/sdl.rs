@@ -18,7 +18,11 @@ pub struct IntrospectionError {
 
 impl std::fmt::Display for IntrospectionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid introspection result at `{}`: {}", self.path, self.message)
+        write!(
+            f,
+            "invalid introspection result at `{}`: {}",
+            self.path, self.message
+        )
     }
 }
 
@@ -104,7 +108,11 @@ fn write_type(ty: &Value, path: &str, out: &mut String) -> Result<(), Introspect
         }
         "OBJECT" | "INTERFACE" => {
             write_description(ty, "", out);
-            let keyword = if kind == "OBJECT" { "type" } else { "interface" };
+            let keyword = if kind == "OBJECT" {
+                "type"
+            } else {
+                "interface"
+            };
             let _ = write!(out, "{keyword} {name}");
             write_implements(ty, path, out)?;
             out.push_str(" {\n");
@@ -185,7 +193,11 @@ fn write_implements(ty: &Value, path: &str, out: &mut String) -> Result<(), Intr
 fn write_field(field: &Value, path: &str, out: &mut String) -> Result<(), IntrospectionError> {
     write_description(field, "  ", out);
     let _ = write!(out, "  {}", string(field, "name", path)?);
-    let args = field.get("args").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let args = field
+        .get("args")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     if !args.is_empty() {
         out.push('(');
         for (index, arg) in args.iter().enumerate() {
@@ -206,7 +218,11 @@ fn write_field(field: &Value, path: &str, out: &mut String) -> Result<(), Intros
     Ok(())
 }
 
-fn write_input_value(value: &Value, path: &str, out: &mut String) -> Result<(), IntrospectionError> {
+fn write_input_value(
+    value: &Value,
+    path: &str,
+    out: &mut String,
+) -> Result<(), IntrospectionError> {
     let _ = write!(out, "{}: ", string(value, "name", path)?);
     write_type_ref(require(value, "type", path)?, &format!("{path}.type"), out)?;
     if let Some(default) = value.get("defaultValue").and_then(Value::as_str) {
@@ -232,14 +248,22 @@ fn write_type_ref(ty: &Value, path: &str, out: &mut String) -> Result<(), Intros
     Ok(())
 }
 
-fn write_directive(directive: &Value, path: &str, out: &mut String) -> Result<(), IntrospectionError> {
+fn write_directive(
+    directive: &Value,
+    path: &str,
+    out: &mut String,
+) -> Result<(), IntrospectionError> {
     let name = string(directive, "name", path)?;
     if BUILT_IN_DIRECTIVES.contains(&name) {
         return Ok(());
     }
     write_description(directive, "", out);
     let _ = write!(out, "directive @{name}");
-    let args = directive.get("args").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let args = directive
+        .get("args")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     if !args.is_empty() {
         out.push('(');
         for (index, arg) in args.iter().enumerate() {
@@ -286,7 +310,9 @@ fn write_description(node: &Value, indent: &str, out: &mut String) {
 }
 
 fn description(node: &Value) -> Option<&str> {
-    node.get("description").and_then(Value::as_str).filter(|text| !text.is_empty())
+    node.get("description")
+        .and_then(Value::as_str)
+        .filter(|text| !text.is_empty())
 }
 
 /// A GraphQL string literal: JSON string escapes are a subset of GraphQL's.
@@ -297,22 +323,29 @@ fn quote(text: &str) -> String {
 fn require<'a>(node: &'a Value, key: &str, path: &str) -> Result<&'a Value, IntrospectionError> {
     match node.get(key) {
         Some(value) if !value.is_null() => Ok(value),
-        _ => Err(IntrospectionError { path: path.into(), message: format!("missing `{key}`") }),
+        _ => Err(IntrospectionError {
+            path: path.into(),
+            message: format!("missing `{key}`"),
+        }),
     }
 }
 
 fn string<'a>(node: &'a Value, key: &str, path: &str) -> Result<&'a str, IntrospectionError> {
-    require(node, key, path)?.as_str().ok_or_else(|| IntrospectionError {
-        path: format!("{path}.{key}"),
-        message: "expected a string".into(),
-    })
+    require(node, key, path)?
+        .as_str()
+        .ok_or_else(|| IntrospectionError {
+            path: format!("{path}.{key}"),
+            message: "expected a string".into(),
+        })
 }
 
 fn array<'a>(node: &'a Value, key: &str, path: &str) -> Result<&'a Vec<Value>, IntrospectionError> {
-    require(node, key, path)?.as_array().ok_or_else(|| IntrospectionError {
-        path: format!("{path}.{key}"),
-        message: "expected an array".into(),
-    })
+    require(node, key, path)?
+        .as_array()
+        .ok_or_else(|| IntrospectionError {
+            path: format!("{path}.{key}"),
+            message: "expected an array".into(),
+        })
 }
 
 #[cfg(test)]
@@ -386,7 +419,12 @@ mod tests {
         let sdl = introspection_to_sdl(&document).unwrap();
         assert!(sdl.contains("type A implements Node {"), "{sdl}");
         assert!(sdl.contains("union U = A\n"), "{sdl}");
-        assert!(sdl.contains("directive @auth(role: String = \"x\") repeatable on FIELD_DEFINITION | OBJECT"), "{sdl}");
+        assert!(
+            sdl.contains(
+                "directive @auth(role: String = \"x\") repeatable on FIELD_DEFINITION | OBJECT"
+            ),
+            "{sdl}"
+        );
         apollo_compiler::Schema::parse_and_validate(sdl, "t.graphql").unwrap();
     }
 }

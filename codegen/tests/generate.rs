@@ -1,0 +1,214 @@
+//! The whole pipeline from a folder of `.graphql` files to a generated Rust module.
+
+use std::fs;
+use std::path::Path;
+use taegis_sdk_codegen::{BuildError, Builder, Endpoint};
+
+fn write(root: &Path, file: &str, text: &str) {
+    let path = root.join(file);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn builder(root: &Path, endpoint: Endpoint, dir: &str) -> Builder {
+    Builder::new(endpoint)
+        .queries(root.join(dir))
+        .out_dir(root.join("out"))
+        .display_root(root)
+}
+
+fn setup() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    fs::create_dir_all(root.path().join("out")).unwrap();
+    root
+}
+
+#[test]
+fn missing_required_argument_fails_with_file_line_and_argument() {
+    let root = setup();
+    write(
+        root.path(),
+        "queries/tenants/good.graphql",
+        "query good { tenants(tenantsQuery: {}) { count } }\n",
+    );
+    write(
+        root.path(),
+        "queries/tenants/bad.graphql",
+        "query Bad { tenants { count } }\n",
+    );
+    let error = builder(root.path(), Endpoint::Tenants, "queries/tenants")
+        .generate()
+        .unwrap_err();
+    let BuildError::Invalid(diagnostics) = &error else {
+        panic!("expected validation errors, got {error}")
+    };
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let line = diagnostics[0].to_string();
+    assert!(line.starts_with("queries/tenants/bad.graphql:1:"), "{line}");
+    assert!(line.contains("tenantsQuery"), "{line}");
+    let report = error.to_string();
+    assert!(
+        report.contains("[ queries/tenants/bad.graphql:1:"),
+        "{report}"
+    );
+    assert!(!root
+        .path()
+        .join("out")
+        .join("taegis_operations_tenants.rs")
+        .exists());
+}
+
+#[test]
+fn every_invalid_file_is_reported_in_one_run() {
+    let root = setup();
+    write(root.path(), "q/a.graphql", "query a { nothing }\n");
+    write(
+        root.path(),
+        "q/nested/b.graphql",
+        "query b {\n  client(id: 1.5) { id }\n}\n",
+    );
+    let Err(BuildError::Invalid(diagnostics)) =
+        builder(root.path(), Endpoint::Main, "q").generate()
+    else {
+        panic!("expected validation errors")
+    };
+    let files: Vec<_> = diagnostics
+        .iter()
+        .map(|d| (d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(files, [("q/a.graphql", 1), ("q/nested/b.graphql", 2)]);
+}
+
+#[test]
+fn operation_names_must_be_unique_per_endpoint() {
+    let root = setup();
+    write(
+        root.path(),
+        "q/one.graphql",
+        "query getClient { client(id: \"1\") { id } }\n",
+    );
+    write(
+        root.path(),
+        "q/two.graphql",
+        "\nquery GetClient { client(id: \"2\") { name } }\n",
+    );
+    let Err(BuildError::Invalid(diagnostics)) =
+        builder(root.path(), Endpoint::Main, "q").generate()
+    else {
+        panic!("expected a clash")
+    };
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(
+        (diagnostics[0].file.as_str(), diagnostics[0].line),
+        ("q/two.graphql", 2)
+    );
+    assert!(
+        diagnostics[0].message.contains("q/one.graphql:1"),
+        "{}",
+        diagnostics[0].message
+    );
+}
+
+#[test]
+fn generates_typed_module_with_endpoint_and_kind() {
+    let root = setup();
+    write(
+        root.path(),
+        "q/roles.graphql",
+        "mutation appendRoles($id: ID!, $roles: [ClientRoleAssignmentInput]!) { appendClientRoles(id: $id, roles: $roles) { id } }\n",
+    );
+    write(
+        root.path(),
+        "q/old.graphql",
+        "query oldClients { clients { client_id } }\n",
+    );
+    let generated = builder(root.path(), Endpoint::Main, "q")
+        .module_name("my_ops")
+        .generate()
+        .unwrap();
+    assert_eq!(
+        generated.output,
+        root.path().join("out/taegis_operations_my_ops.rs")
+    );
+    let names: Vec<_> = generated
+        .operations
+        .iter()
+        .map(|(file, op)| (file.as_str(), op.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("q/old.graphql", "oldClients"),
+            ("q/roles.graphql", "appendRoles")
+        ]
+    );
+    assert_eq!(
+        generated.deprecations.len(),
+        2,
+        "{:?}",
+        generated.deprecations
+    );
+
+    let code = fs::read_to_string(&generated.output).unwrap();
+    assert!(code.contains("pub mod my_ops {"), "{code}");
+    assert!(code.contains("pub struct AppendRoles;"));
+    assert!(code.contains("impl ::taegis_sdk::Operation for AppendRoles"));
+    assert!(code.contains("::taegis_sdk::OperationKind::Mutation"));
+    assert!(code.contains("::taegis_sdk::OperationKind::Query"));
+    assert!(code.contains("::taegis_sdk::Endpoint::Main"));
+    assert!(code.contains("::taegis_sdk::scalars::Time"));
+    // The deprecated `tenant_id` input field would clash with `tenantID` as a Rust field.
+    let input = code
+        .split("pub struct ClientRoleAssignmentInput")
+        .nth(1)
+        .unwrap();
+    let input = &input[..input.find('}').unwrap()];
+    assert_eq!(input.matches("pub tenant_id:").count(), 1, "{input}");
+    assert!(input.contains("rename = \"tenantID\""), "{input}");
+    // Unset optional variables are skipped, not sent as null.
+    assert!(code.contains("skip_serializing_if = \"Option::is_none\""));
+}
+
+#[test]
+fn unchanged_output_is_not_rewritten() {
+    let root = setup();
+    write(
+        root.path(),
+        "q/a.graphql",
+        "query a { client(id: \"1\") { id } }\n",
+    );
+    let first = builder(root.path(), Endpoint::Main, "q")
+        .generate()
+        .unwrap();
+    let modified = fs::metadata(&first.output).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    builder(root.path(), Endpoint::Main, "q")
+        .generate()
+        .unwrap();
+    assert_eq!(
+        fs::metadata(&first.output).unwrap().modified().unwrap(),
+        modified
+    );
+}
+
+#[test]
+fn missing_folder_and_bad_schema_are_typed_errors() {
+    let root = setup();
+    let error = builder(root.path(), Endpoint::Main, "nowhere")
+        .generate()
+        .unwrap_err();
+    assert!(matches!(error, BuildError::Io { .. }), "{error}");
+
+    write(
+        root.path(),
+        "q/a.graphql",
+        "query a { client(id: \"1\") { id } }\n",
+    );
+    write(root.path(), "schema.json", "{\"data\": {}}");
+    let error = builder(root.path(), Endpoint::Main, "q")
+        .schema(root.path().join("schema.json"))
+        .generate()
+        .unwrap_err();
+    assert!(matches!(error, BuildError::Schema(_)), "{error}");
+    assert!(error.to_string().contains("__schema"), "{error}");
+}

@@ -1,0 +1,365 @@
+//! The build-time checker against the bundled schemas: invalid operations are rejected with
+//! file, line and a message naming the problem; valid tricky operations pass.
+
+use taegis_sdk_codegen::{Diagnostic, Endpoint, OperationKind, Schema};
+
+fn schema(endpoint: Endpoint) -> Schema {
+    Schema::bundled(endpoint).expect("bundled schema loads")
+}
+
+fn errors(endpoint: Endpoint, source: &str) -> Vec<Diagnostic> {
+    schema(endpoint)
+        .check(source, "queries/test/op.graphql")
+        .expect_err("document should be rejected")
+}
+
+fn assert_rejected(endpoint: Endpoint, source: &str, line: usize, needle: &str) {
+    let errors = errors(endpoint, source);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.line == line && e.message.contains(needle)),
+        "expected an error on line {line} containing {needle:?}, got {errors:#?}"
+    );
+    for error in &errors {
+        assert_eq!(error.file, "queries/test/op.graphql");
+        assert!(
+            error.report.contains("queries/test/op.graphql"),
+            "{}",
+            error.report
+        );
+        assert!(
+            error.to_string().starts_with("queries/test/op.graphql:"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn missing_required_argument_names_the_argument() {
+    assert_rejected(
+        Endpoint::Tenants,
+        "query Bad { tenants { count } }",
+        1,
+        "tenantsQuery",
+    );
+}
+
+#[test]
+fn unknown_field_is_rejected() {
+    assert_rejected(
+        Endpoint::Main,
+        "query c($id: ID!) {\n  client(id: $id) {\n    id\n    favouriteColour\n  }\n}",
+        4,
+        "favouriteColour",
+    );
+}
+
+#[test]
+fn unknown_type_and_argument_are_rejected() {
+    assert_rejected(
+        Endpoint::Main,
+        "query q($f: NoSuchInput) { clientsSearch(filters: $f) { totalCount } }",
+        1,
+        "NoSuchInput",
+    );
+    assert_rejected(
+        Endpoint::Main,
+        "query q {\n client(id: \"1\", colour: 2) { id } }",
+        2,
+        "colour",
+    );
+}
+
+#[test]
+fn wrong_variable_type_is_rejected() {
+    assert_rejected(
+        Endpoint::Tenants,
+        "query t($q: String!) {\n  tenants(tenantsQuery: $q) { count }\n}",
+        2,
+        "$q",
+    );
+}
+
+#[test]
+fn unknown_enum_value_is_rejected() {
+    assert_rejected(
+        Endpoint::Tenants,
+        "query t {\n  tenants(tenantsQuery: {orderBy: Colour}) { count }\n}",
+        2,
+        "Colour",
+    );
+}
+
+#[test]
+fn undefined_fragment_is_rejected() {
+    assert_rejected(
+        Endpoint::Tenants,
+        "query t {\n  tenants(tenantsQuery: {}) {\n    ...Missing\n  }\n}",
+        3,
+        "Missing",
+    );
+}
+
+#[test]
+fn unused_and_undefined_variables_are_rejected() {
+    assert_rejected(
+        Endpoint::Main,
+        "query c($id: ID!, $unused: Int) { client(id: $id) { id } }",
+        1,
+        "unused",
+    );
+    assert_rejected(
+        Endpoint::Main,
+        "query c { client(id: $nowhere) { id } }",
+        1,
+        "nowhere",
+    );
+}
+
+#[test]
+fn selection_on_leaf_and_missing_selection_are_rejected() {
+    assert_rejected(
+        Endpoint::Main,
+        "query c {\n  client(id: \"1\") {\n    name { x }\n  }\n}",
+        3,
+        "must not have subselections",
+    );
+    assert_rejected(
+        Endpoint::Main,
+        "query c { client(id: \"1\") }",
+        1,
+        "must have a subselection set",
+    );
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    let errors = errors(Endpoint::Main, "query c {\n  client(id: \"1\") { id\n");
+    assert_eq!(errors.len(), 1, "one error, reported once: {errors:#?}");
+    assert_eq!((errors[0].line, errors[0].column), (2, 24));
+    assert!(
+        errors[0].message.contains("syntax error"),
+        "{}",
+        errors[0].message
+    );
+}
+
+#[test]
+fn anonymous_operations_are_rejected_because_code_is_named_after_operations() {
+    assert_rejected(
+        Endpoint::Main,
+        "{ client(id: \"1\") { id } }",
+        1,
+        "anonymous",
+    );
+}
+
+#[test]
+fn valid_tricky_operations_pass() {
+    let tenants = schema(Endpoint::Tenants);
+    let checked = tenants
+        .check(
+            r#"
+            fragment Env on Environment { name enabled }
+            fragment T on Tenant { id name environments { ...Env } }
+            query tricky($order: TenantOrderField = Name, $dir: OrderDir!) {
+              first: tenants(tenantsQuery: {maxResults: 5, orderBy: $order, orderDir: $dir,
+                             environmentFilter: {name: "echo", enabled: true},
+                             createdTimeFilter: {startTime: "2019-07-04T15:00:22Z", endTime: "2019-07-06T15:00:22Z"}}) {
+                results { ...T labels { name value } }
+                hasMore
+                cursorPos
+              }
+              second: tenants(tenantsQuery: {ids: ["1", "2"]}) { count results { ... on Tenant { __typename id } } }
+            }
+            mutation updateMany($id: ID!, $envs: [TenantEnvironmentUpdateInput]) {
+              updateTenant(tenantID: $id, tenantUpdate: {environments: $envs, name: "x"}) { id }
+            }
+            "#,
+            "tricky.graphql",
+        )
+        .map_err(|errors| errors.iter().map(|e| e.report.clone()).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_else(|report| panic!("valid document rejected:\n{report}"));
+    let names: Vec<_> = checked
+        .operations
+        .iter()
+        .map(|op| (op.name.as_str(), op.kind))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("tricky", OperationKind::Query),
+            ("updateMany", OperationKind::Mutation)
+        ]
+    );
+    assert!(
+        checked.deprecations.is_empty(),
+        "{:?}",
+        checked.deprecations
+    );
+
+    let main = schema(Endpoint::Main);
+    main.check(
+        r#"mutation add($id: ID!, $roles: [ClientRoleAssignmentInput]!) {
+             appendClientRoles(id: $id, roles: $roles) { id roleAssignments { roleID roleName } }
+           }
+           query search($by: ClientsSearchSortBy) {
+             clientsSearch(filters: {name: "%docs%", sortBy: $by, sortOrder: DESC, roleIDs: ["a"]}) {
+               totalCount results { clientID }
+             }
+           }"#,
+        "main.graphql",
+    )
+    .unwrap();
+}
+
+#[test]
+fn deprecated_fields_arguments_and_input_fields_are_reported_with_reason() {
+    let main = schema(Endpoint::Main);
+    let checked = main
+        .check(
+            "query old {\n  clients(name: \"%x%\") {\n    id\n    client_id\n  }\n}",
+            "old.graphql",
+        )
+        .unwrap();
+    let found: Vec<_> = checked
+        .deprecations
+        .iter()
+        .map(|d| (d.coordinate.as_str(), d.line, d.reason.as_deref()))
+        .collect();
+    assert!(found.contains(&(
+        "Query.clients",
+        2,
+        Some("Use clientsSearchResults instead, which includes totalCount and totalUnfilteredCount")
+    )), "{found:?}");
+    assert!(
+        found.contains(&("Client.client_id", 4, Some("use clientId"))),
+        "{found:?}"
+    );
+    assert!(checked.deprecations[0]
+        .to_string()
+        .starts_with("old.graphql:2:3: `Query.clients` is deprecated"));
+
+    let tenants = schema(Endpoint::Tenants);
+    let checked = tenants
+        .check(
+            "mutation c {\n  createTenant(newTenant: {name: \"n\", partnerTenantID: \"1\"}) { id }\n}",
+            "c.graphql",
+        )
+        .unwrap();
+    assert_eq!(checked.deprecations.len(), 1, "{:?}", checked.deprecations);
+    assert_eq!(
+        checked.deprecations[0].coordinate,
+        "TenantCreateInput.partnerTenantID"
+    );
+}
+
+#[test]
+fn bundled_schemas_cover_every_documented_root_field() {
+    let expect = |endpoint, root: &str, fields: &[&str]| {
+        let schema = schema(endpoint);
+        let object = schema
+            .schema
+            .get_object(root)
+            .unwrap_or_else(|| panic!("no {root} type"));
+        for field in fields {
+            assert!(
+                object.fields.contains_key(*field),
+                "{root}.{field} missing from {endpoint:?}"
+            );
+        }
+    };
+    expect(
+        Endpoint::Main,
+        "Query",
+        &["client", "clients", "clientsSearch"],
+    );
+    expect(
+        Endpoint::Main,
+        "Mutation",
+        &[
+            "createClient",
+            "rotateClientSecret",
+            "forceRotateClientSecret",
+            "deleteClient",
+            "appendClientRoles",
+            "removeClientRoles",
+        ],
+    );
+    expect(
+        Endpoint::Tenants,
+        "Query",
+        &[
+            "tenants",
+            "getSSOConnection",
+            "SSOConnections",
+            "getSSOConnectionConfig",
+            "assignableServices",
+        ],
+    );
+    expect(
+        Endpoint::Tenants,
+        "Mutation",
+        &[
+            "createTenant",
+            "updateTenant",
+            "createTenantLabel",
+            "updateTenantLabel",
+            "deleteTenantLabel",
+            "createSubscription",
+            "updateSubscription",
+            "deleteSubscription",
+            "assignSubscription",
+            "unassignSubscription",
+            "enableTenantSupport",
+            "disableTenantSupport",
+            "createSSOConnection",
+            "updateSSOConnection",
+            "deleteSSOConnection",
+        ],
+    );
+    let tenants = schema(Endpoint::Tenants);
+    for ty in [
+        "Tenant",
+        "TenantResults",
+        "Partnership",
+        "TenantLabel",
+        "Environment",
+        "Service",
+        "SSOConnection",
+    ] {
+        assert!(tenants.schema.types.contains_key(ty), "type {ty} missing");
+    }
+    for ty in [
+        "Client",
+        "NewClient",
+        "ClientRoleAssignment",
+        "ClientsSearchInput",
+        "ClientSearchResults",
+    ] {
+        assert!(
+            schema(Endpoint::Main).schema.types.contains_key(ty),
+            "type {ty} missing"
+        );
+    }
+}
+
+#[test]
+fn invalid_schema_files_give_typed_errors() {
+    use taegis_sdk_codegen::SchemaError;
+    assert!(matches!(
+        Schema::from_introspection_str("<html>502</html>", "x.json"),
+        Err(SchemaError::Json { .. })
+    ));
+    assert!(matches!(
+        Schema::from_introspection_str("{\"data\": null}", "x.json"),
+        Err(SchemaError::Introspection { .. })
+    ));
+    let dangling = r#"{"__schema": {"queryType": {"name": "Query"}, "types": [
+        {"kind": "OBJECT", "name": "Query", "fields": [{"name": "a", "args": [], "type": {"kind": "OBJECT", "name": "Nowhere"}}]}]}}"#;
+    match Schema::from_introspection_str(dangling, "x.json") {
+        Err(SchemaError::Invalid { report, .. }) => assert!(report.contains("Nowhere"), "{report}"),
+        other => panic!("expected an invalid schema, got {other:?}"),
+    }
+}
