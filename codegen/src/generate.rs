@@ -502,6 +502,30 @@ fn is_option(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|segment| segment.ident == "Option"))
 }
 
+/// Validates every operation file found under `paths` (folders are searched recursively)
+/// against `schema` and returns every problem, with paths shown relative to `display_root`.
+/// This is what `taegis schema diff --queries` uses to tell which operations a change breaks.
+pub fn check_operation_files(
+    schema: &Schema,
+    paths: &[PathBuf],
+    display_root: Option<&Path>,
+) -> Result<Vec<Diagnostic>, BuildError> {
+    let mut builder = Builder::new(Endpoint::Main);
+    builder.query_paths = paths.to_vec();
+    builder.display_root = display_root.map(Path::to_path_buf);
+    let mut diagnostics = Vec::new();
+    for file in builder.operation_files()? {
+        let source = std::fs::read_to_string(&file).map_err(|source| BuildError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        if let Err(errors) = schema.check(&source, &builder.display(&file)) {
+            diagnostics.extend(errors);
+        }
+    }
+    Ok(diagnostics)
+}
+
 fn count(generated: &Generated, kind: OperationKind) -> usize {
     generated
         .operations

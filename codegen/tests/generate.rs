@@ -212,3 +212,48 @@ fn missing_folder_and_bad_schema_are_typed_errors() {
     assert!(matches!(error, BuildError::Schema(_)), "{error}");
     assert!(error.to_string().contains("__schema"), "{error}");
 }
+
+#[test]
+fn a_breaking_schema_change_is_reported_against_the_operation_file_and_line() {
+    use taegis_sdk_codegen::{check_operation_files, diff, Schema};
+    let root = setup();
+    write(
+        root.path(),
+        "q/ok.graphql",
+        "query ok { tenants(tenantsQuery: {}) { count } }\n",
+    );
+    write(
+        root.path(),
+        "q/uses_name.graphql",
+        "query names {\n  tenants(tenantsQuery: {}) {\n    results { name }\n  }\n}\n",
+    );
+    let old = Schema::bundled(Endpoint::Tenants).unwrap();
+    // The new schema drops `Tenant.name`.
+    let mut introspection = old.introspection.clone();
+    let types = introspection["data"]["__schema"]["types"]
+        .as_array_mut()
+        .unwrap();
+    let tenant = types.iter_mut().find(|t| t["name"] == "Tenant").unwrap();
+    tenant["fields"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| f["name"] != "name");
+    let new = Schema::from_introspection(introspection, "new.json").unwrap();
+
+    let changes = diff::diff(&old, &new);
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0].severity, diff::Severity::Breaking);
+    assert_eq!(changes[0].coordinate, "Tenant.name");
+
+    let broken = check_operation_files(&new, &[root.path().join("q")], Some(root.path())).unwrap();
+    assert_eq!(broken.len(), 1, "{broken:#?}");
+    assert_eq!(
+        (broken[0].file.as_str(), broken[0].line),
+        ("q/uses_name.graphql", 3)
+    );
+    assert!(
+        check_operation_files(&old, &[root.path().join("q")], Some(root.path()))
+            .unwrap()
+            .is_empty()
+    );
+}
