@@ -25,7 +25,7 @@ mod generate;
 pub mod sdl;
 
 pub use check::{CheckedDocument, Deprecation, Diagnostic, OperationInfo, OperationKind};
-pub use generate::{BuildError, Builder, Generated};
+pub use generate::{check_operation_files, BuildError, Builder, Generated};
 
 use apollo_compiler::validation::Valid;
 use std::path::{Path, PathBuf};
