@@ -26,6 +26,7 @@ pub struct Builder {
     module_name: Option<String>,
     out_dir: Option<PathBuf>,
     display_root: Option<PathBuf>,
+    secret_fields: Vec<String>,
 }
 
 /// What a successful [`Builder::generate`] produced.
@@ -115,6 +116,7 @@ impl Builder {
             module_name: None,
             out_dir: None,
             display_root: None,
+            secret_fields: Vec::new(),
         }
     }
 
@@ -152,6 +154,16 @@ impl Builder {
     /// Paths in messages are shown relative to this folder. Default: `$CARGO_MANIFEST_DIR`.
     pub fn display_root(mut self, path: impl Into<PathBuf>) -> Builder {
         self.display_root = Some(path.into());
+        self
+    }
+
+    /// Response fields with these GraphQL names (for example `clientSecret`) are decoded into
+    /// `<crate>::SecretString`, whose `Debug` never shows the value, instead of `String`.
+    pub fn secret_fields<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        names: I,
+    ) -> Builder {
+        self.secret_fields = names.into_iter().map(Into::into).collect();
         self
     }
 
@@ -317,6 +329,16 @@ impl Builder {
         let code = match syn::parse_file(&code) {
             Ok(mut file) => {
                 derive_default_for_optional_inputs(&mut file.items);
+                if !self.secret_fields.is_empty() {
+                    let secret: syn::Type =
+                        syn::parse_str(&format!("{}::SecretString", self.crate_path)).map_err(
+                            |error| BuildError::Codegen {
+                                file: "(options)".into(),
+                                message: format!("invalid crate path: {error}"),
+                            },
+                        )?;
+                    wrap_secret_fields(&mut file.items, &self.secret_fields, &secret);
+                }
                 prettyplease::unparse(&file)
             }
             Err(error) => {
@@ -494,6 +516,71 @@ fn derive_default_for_optional_inputs(items: &mut [syn::Item]) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// Replaces `String` by the secret type in response struct fields whose GraphQL name (the serde
+/// rename, or the Rust name) is one of `names`.
+fn wrap_secret_fields(items: &mut [syn::Item], names: &[String], secret: &syn::Type) {
+    for item in items {
+        match item {
+            syn::Item::Mod(module) => {
+                if let Some((_, items)) = &mut module.content {
+                    wrap_secret_fields(items, names, secret);
+                }
+            }
+            syn::Item::Struct(item) => {
+                let syn::Fields::Named(fields) = &mut item.fields else {
+                    continue;
+                };
+                for field in &mut fields.named {
+                    let graphql_name = serde_rename(&field.attrs)
+                        .or_else(|| field.ident.as_ref().map(ToString::to_string))
+                        .unwrap_or_default();
+                    if names.iter().any(|name| *name == graphql_name) {
+                        replace_string(&mut field.ty, secret);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .find_map(|attribute| {
+            let mut rename = None;
+            let _ = attribute.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                } else if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+            rename
+        })
+}
+
+fn replace_string(ty: &mut syn::Type, secret: &syn::Type) {
+    let syn::Type::Path(path) = ty else { return };
+    let single_segment = path.path.segments.len() == 1;
+    let Some(last) = path.path.segments.last_mut() else {
+        return;
+    };
+    if last.ident == "String" && single_segment {
+        *ty = secret.clone();
+        return;
+    }
+    if let syn::PathArguments::AngleBracketed(arguments) = &mut last.arguments {
+        for argument in &mut arguments.args {
+            if let syn::GenericArgument::Type(inner) = argument {
+                replace_string(inner, secret);
+            }
         }
     }
 }

@@ -265,3 +265,31 @@ fn a_breaking_schema_change_is_reported_against_the_operation_file_and_line() {
             .is_empty()
     );
 }
+
+#[test]
+fn secret_fields_are_decoded_into_the_secret_type() {
+    let root = setup();
+    write(
+        root.path(),
+        "q/create.graphql",
+        "mutation create($name: String!) { createClient(name: $name) { clientSecret client { clientID name } } }\n",
+    );
+    let generated = builder(root.path(), Endpoint::Main, "q")
+        .secret_fields(["clientSecret", "client_secret"])
+        .generate()
+        .unwrap();
+    let code = fs::read_to_string(generated.output).unwrap();
+    let response = code
+        .split("pub struct CreateCreateClient {")
+        .nth(1)
+        .unwrap();
+    let response = &response[..response.find('}').unwrap()];
+    assert!(
+        response.contains("pub client_secret: Option<::taegis_sdk::SecretString>"),
+        "{response}"
+    );
+    assert!(
+        code.contains("pub client_id: Option<String>"),
+        "other strings stay strings"
+    );
+}
