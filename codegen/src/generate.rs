@@ -538,7 +538,7 @@ fn wrap_secret_fields(items: &mut [syn::Item], names: &[String], secret: &syn::T
                     let graphql_name = serde_rename(&field.attrs)
                         .or_else(|| field.ident.as_ref().map(ToString::to_string))
                         .unwrap_or_default();
-                    if names.iter().any(|name| *name == graphql_name) {
+                    if names.contains(&graphql_name) {
                         replace_string(&mut field.ty, secret);
                     }
                 }
