@@ -479,8 +479,8 @@ fn codegen_view(introspection: &serde_json::Value) -> serde_json::Value {
     view
 }
 
-/// Adds `Default` to the derives of generated input structs (and `Variables`) whose fields are
-/// all optional, so that `TenantsQuery { max_results: Some(10), ..Default::default() }` works.
+/// Adds `Default` to the derives of generated input structs (and `Variables`) whose fields all
+/// have defaults (optional, or required strings, numbers and lists), so that `TenantsQuery { max_results: Some(10), ..Default::default() }` works.
 fn derive_default_for_optional_inputs(items: &mut [syn::Item]) {
     for item in items {
         match item {
@@ -492,7 +492,7 @@ fn derive_default_for_optional_inputs(items: &mut [syn::Item]) {
             syn::Item::Struct(item) => {
                 let all_optional = match &item.fields {
                     syn::Fields::Named(fields) => {
-                        fields.named.iter().all(|field| is_option(&field.ty))
+                        fields.named.iter().all(|field| has_default(&field.ty))
                     }
                     _ => false,
                 };
@@ -585,8 +585,13 @@ fn replace_string(ty: &mut syn::Type, secret: &syn::Type) {
     }
 }
 
-fn is_option(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|segment| segment.ident == "Option"))
+/// Whether a generated field type implements `Default`: options, lists, strings, numbers,
+/// booleans and the scalar aliases that stand for them (not enums or input objects).
+fn has_default(ty: &syn::Type) -> bool {
+    const DEFAULTED: [&str; 11] = [
+        "Option", "Vec", "String", "ID", "Int", "Float", "Boolean", "Time", "bool", "i64", "f64",
+    ];
+    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|segment| DEFAULTED.iter().any(|name| segment.ident == name)))
 }
 
 /// Validates every operation file found under `paths` (folders are searched recursively)
