@@ -1,0 +1,475 @@
+//! Tenants (tenants endpoint): query with filters, ordering, page and cursor pagination;
+//! create; update (name, environments, disable, expiry); labels; partner subscriptions;
+//! Secureworks support access.
+
+use futures_util::stream::{self, Stream, TryStreamExt};
+use serde::{Deserialize, Serialize};
+
+use super::de::{list_without_nulls, null_as_default, Single};
+use crate::ops::tenants::{
+    assign_subscription, create_subscription, create_tenant, create_tenant_label, delete_subscription,
+    delete_tenant_label, disable_tenant_support, enable_tenant_support, tenants, unassign_subscription,
+    update_subscription, update_tenant, update_tenant_label, AssignSubscription, CreateSubscription, CreateTenant,
+    CreateTenantLabel, DeleteSubscription, DeleteTenantLabel, DisableTenantSupport, EnableTenantSupport,
+    Tenants as TenantsOperation, UnassignSubscription, UpdateSubscription, UpdateTenant, UpdateTenantLabel,
+};
+use crate::{Client, Error};
+
+pub use crate::ops::tenants::create_tenant::{InputTenantLabel, TenantCreateInput, TenantEnvironment};
+pub use crate::ops::tenants::tenants::{
+    OrderDir, PartnershipFilter, TenantEnvironmentFilter, TenantLabelFilter, TenantOrderField, TenantsQuery,
+    TimeFilter,
+};
+pub use crate::ops::tenants::update_tenant::{TenantEnvironmentUpdateInput, TenantUpdateInput};
+
+/// A label on a tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantLabel {
+    /// Label ID.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub id: String,
+    /// The tenant carrying the label.
+    pub tenant_id: Option<String>,
+    /// Label name.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// Label value.
+    pub value: Option<String>,
+    /// The partner tenant that alone can see the label, if restricted to one.
+    pub owner_partner_tenant_id: Option<String>,
+}
+
+/// Whether a tenant is enabled in one environment (region).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    /// Environment name, e.g. `echo`, `pilot`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// Whether the tenant is enabled there.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub enabled: bool,
+    /// Record ID.
+    pub id: Option<String>,
+    /// The tenant.
+    pub tenant_id: Option<String>,
+    /// Creation time.
+    pub created_at: Option<String>,
+    /// Last update time.
+    pub updated_at: Option<String>,
+}
+
+/// A service (subscription) of a tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantService {
+    /// Assignment ID.
+    pub id: Option<String>,
+    /// The service (subscription) ID.
+    pub service_id: Option<String>,
+    /// Service name.
+    pub name: Option<String>,
+    /// Service description.
+    pub description: Option<String>,
+    /// The tenant that owns the service.
+    pub service_owner_id: Option<String>,
+    /// Whether a partner owns the service.
+    pub owned_by_partner: Option<bool>,
+    /// Creation time.
+    pub created_at: Option<String>,
+    /// Last update time.
+    pub updated_at: Option<String>,
+    /// When it was requested.
+    pub requested_at: Option<String>,
+    /// When it was granted.
+    pub granted_at: Option<String>,
+    /// When it was revoked.
+    pub revoked_at: Option<String>,
+    /// Who requested it.
+    pub requested_by: Option<String>,
+}
+
+/// A tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// Tenant ID, e.g. `12345`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Whether it is enabled in at least one environment.
+    pub enabled: Option<bool>,
+    /// Description.
+    pub description: Option<String>,
+    /// Domain.
+    pub domain: Option<String>,
+    /// When it expires (tenants with an expiry are disabled 60 days after it).
+    pub expires_at: Option<String>,
+    /// Creation time.
+    pub created_at: Option<String>,
+    /// Last update time.
+    pub updated_at: Option<String>,
+    /// Normalized name.
+    pub name_normalized: Option<String>,
+    /// Normalized domain.
+    pub domain_normalized: Option<String>,
+    /// Whether response actions are allowed.
+    pub allow_response_actions: Option<bool>,
+    /// Who approves actions.
+    pub actions_approver: Option<String>,
+    /// Parent (partner) tenant ID.
+    pub parent: Option<String>,
+    /// Partner tenant ID.
+    pub partner: Option<String>,
+    /// Organization tenant ID.
+    pub organization: Option<String>,
+    /// Partner name.
+    pub partner_name: Option<String>,
+    /// Organization name.
+    pub organization_name: Option<String>,
+    /// Whether the tenant is a partner (has child tenants).
+    pub is_partner: Option<bool>,
+    /// Whether the tenant is an organization.
+    pub is_organization: Option<bool>,
+    /// Whether Secureworks support may read the tenant.
+    pub support_enabled: bool,
+    /// Enabled in production.
+    pub enabled_in_production: Option<bool>,
+    /// Enabled in pilot.
+    pub enabled_in_pilot: Option<bool>,
+    /// Whether post-disablement clean-up is complete.
+    pub post_disablement_complete: Option<bool>,
+    /// Data retention in months.
+    pub data_retention_months: Option<i64>,
+    /// Labels.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub labels: Vec<TenantLabel>,
+    /// Environments and whether the tenant is enabled in each.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub environments: Vec<Environment>,
+    /// Services (subscriptions) requested, granted or revoked.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub all_services: Vec<TenantService>,
+}
+
+/// One page of [`Tenants::list`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantPage {
+    /// The tenants of this page.
+    pub results: Vec<Tenant>,
+    /// The cursor after the last tenant of this page, for `cursorPos`.
+    #[serde(rename = "cursorPos")]
+    pub cursor_pos: Option<String>,
+    /// How many tenants this page holds.
+    pub count: i64,
+    /// Whether more tenants follow.
+    #[serde(rename = "hasMore")]
+    pub has_more: bool,
+    /// Total number of matching tenants (with page-number pagination).
+    #[serde(rename = "totalCount")]
+    pub total_count: Option<i64>,
+}
+
+/// A partner subscription (service) that can be assigned to child tenants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subscription {
+    /// Subscription ID (`subscription_id` when assigning).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub id: String,
+    /// Name.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The partner tenant that owns it.
+    pub owner_tenant_id: Option<String>,
+    /// Creation time.
+    pub created_at: Option<String>,
+    /// Last update time.
+    pub updated_at: Option<String>,
+    /// Subscriptions a tenant must have to get this one.
+    pub requires_present_ids: Option<String>,
+    /// Subscriptions a tenant must not have to get this one.
+    pub requires_absent_ids: Option<String>,
+}
+
+/// The tenants facade; get it with [`Client::tenants`].
+#[derive(Debug, Clone)]
+pub struct Tenants {
+    client: Client,
+}
+
+impl Tenants {
+    pub(crate) fn new(client: Client) -> Tenants {
+        Tenants { client }
+    }
+
+    /// One page of tenants. Unset fields of `query` are not sent, so the server's defaults
+    /// apply (order by `Id`, ascending).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use taegis_sdk::api::tenants::{OrderDir, TenantOrderField, TenantsQuery};
+    /// let page = client
+    ///     .tenants()
+    ///     .list(TenantsQuery {
+    ///         name: Some("%acme%".into()),
+    ///         order_by: Some(TenantOrderField::CreatedAt),
+    ///         order_dir: Some(OrderDir::Desc),
+    ///         max_results: Some(10),
+    ///         page_num: Some(2),
+    ///         ..Default::default()
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, query: TenantsQuery) -> Result<TenantPage, Error> {
+        let answer: Single<TenantPage> = self
+            .client
+            .execute_as::<TenantsOperation, _>(tenants::Variables { tenants_query: query })
+            .await?;
+        answer.required("tenants result")
+    }
+
+    /// Every tenant matching `query`, following `cursorPos` while `hasMore`, holding one page
+    /// in memory at a time (`max_results` is the page size, 100 when unset). The stream ends
+    /// on the last page, on a missing or repeated cursor, or after an error, which is its last
+    /// item.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use taegis_sdk::api::tenants::TenantsQuery;
+    /// let mut tenants = std::pin::pin!(client.tenants().stream(TenantsQuery::default()));
+    /// while let Some(tenant) = tenants.try_next().await? {
+    ///     println!("{} {}", tenant.id, tenant.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(&self, query: TenantsQuery) -> impl Stream<Item = Result<Tenant, Error>> + Send + 'static {
+        let tenants = self.clone();
+        let query = TenantsQuery { max_results: Some(query.max_results.unwrap_or(100)), page_num: None, ..query };
+        let first = query.cursor_pos.clone();
+        stream::try_unfold((Some(first), None::<String>), move |(cursor, previous)| {
+            let tenants = tenants.clone();
+            let query = query.clone();
+            async move {
+                let Some(cursor) = cursor else { return Ok(None) };
+                let page = tenants.list(TenantsQuery { cursor_pos: cursor, ..query }).await?;
+                let next = match page.cursor_pos.clone() {
+                    Some(next) if page.has_more && !page.results.is_empty() && previous.as_deref() != Some(next.as_str()) => {
+                        Some(Some(next.clone()))
+                    }
+                    _ => None,
+                };
+                let previous = page.cursor_pos.clone();
+                Ok::<_, Error>(Some((stream::iter(page.results.into_iter().map(Ok)), (next, previous))))
+            }
+        })
+        .try_flatten()
+    }
+
+    /// One tenant by ID; [`Error::NotFound`] when the caller cannot see it.
+    pub async fn get(&self, id: &str) -> Result<Tenant, Error> {
+        let page = self
+            .list(TenantsQuery { ids: Some(vec![id.to_owned()]), max_results: Some(1), ..Default::default() })
+            .await?;
+        page.results.into_iter().find(|t| t.id == id).ok_or_else(|| Error::NotFound { what: format!("tenant {id}") })
+    }
+
+    /// Creates a child tenant under a partner tenant the caller administers.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use taegis_sdk::api::tenants::{TenantCreateInput, TenantEnvironment};
+    /// let tenant = client.tenants().create(TenantCreateInput {
+    ///     name: Some("New Tenant Name".into()),
+    ///     parent_tenant_id: Some("11772".into()),
+    ///     environments: Some(vec![Some(TenantEnvironment::Echo), Some(TenantEnvironment::Pilot)]),
+    ///     ..Default::default()
+    /// }).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(&self, new_tenant: TenantCreateInput) -> Result<Tenant, Error> {
+        let answer: Single<Tenant> =
+            self.client.execute_as::<CreateTenant, _>(create_tenant::Variables { new_tenant }).await?;
+        answer.required("createTenant result")
+    }
+
+    /// Applies `update` to the tenant.
+    pub async fn update(&self, id: &str, update: TenantUpdateInput) -> Result<Tenant, Error> {
+        let variables = update_tenant::Variables { tenant_id: id.to_owned(), tenant_update: update };
+        let answer: Single<Tenant> = self.client.execute_as::<UpdateTenant, _>(variables).await?;
+        answer.required(format!("tenant {id}"))
+    }
+
+    /// Renames the tenant.
+    pub async fn rename(&self, id: &str, name: &str) -> Result<Tenant, Error> {
+        self.update(id, TenantUpdateInput { name: Some(name.to_owned()), ..Default::default() }).await
+    }
+
+    /// Enables or disables the tenant in several environments (by name: `echo`, `delta`,
+    /// `pilot`, ...) in one call.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().set_environments("12345", &[("echo", false), ("delta", true)]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn set_environments(
+        &self,
+        id: &str,
+        changes: &[(&str, bool)],
+    ) -> Result<Tenant, Error> {
+        let environments = changes
+            .iter()
+            .map(|(name, enabled)| {
+                let name: update_tenant::TenantEnvironment = serde_json::from_value(serde_json::Value::from(*name))
+                    .map_err(|error| Error::Config { message: format!("bad environment name {name:?}: {error}") })?;
+                Ok(Some(TenantEnvironmentUpdateInput { name: Some(name), enabled: Some(*enabled) }))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.update(id, TenantUpdateInput { environments: Some(environments), ..Default::default() }).await
+    }
+
+    /// Disables the tenant in every environment.
+    pub async fn disable(&self, id: &str) -> Result<Tenant, Error> {
+        self.update(id, TenantUpdateInput { disable: Some(true), ..Default::default() }).await
+    }
+
+    /// Sets the expiry time (RFC 3339, e.g. `2023-12-31T00:00:00Z`).
+    pub async fn set_expiry(&self, id: &str, expires_at: &str) -> Result<Tenant, Error> {
+        self.update(id, TenantUpdateInput { expires_at: Some(expires_at.to_owned()), ..Default::default() }).await
+    }
+
+    /// Removes the expiry time.
+    pub async fn clear_expiry(&self, id: &str) -> Result<Tenant, Error> {
+        self.update(id, TenantUpdateInput { clear_expiration: Some(true), ..Default::default() }).await
+    }
+
+    /// Adds a label to a tenant; `owner_partner_tenant_id` restricts who can see it.
+    pub async fn create_label(
+        &self,
+        tenant_id: &str,
+        name: &str,
+        value: &str,
+        owner_partner_tenant_id: Option<&str>,
+    ) -> Result<TenantLabel, Error> {
+        let variables = create_tenant_label::Variables {
+            tenant_id: tenant_id.to_owned(),
+            label_input: create_tenant_label::InputTenantLabel {
+                name: Some(name.to_owned()),
+                value: Some(value.to_owned()),
+                owner_partner_tenant_id: owner_partner_tenant_id.map(str::to_owned),
+            },
+        };
+        let answer: Single<TenantLabel> = self.client.execute_as::<CreateTenantLabel, _>(variables).await?;
+        answer.required("createTenantLabel result")
+    }
+
+    /// Changes a label. Restricted labels cannot be changed: the API's refusal comes back as a
+    /// GraphQL error saying so.
+    pub async fn update_label(
+        &self,
+        label_id: &str,
+        tenant_id: &str,
+        name: &str,
+        value: &str,
+        owner_partner_tenant_id: Option<&str>,
+    ) -> Result<TenantLabel, Error> {
+        let variables = update_tenant_label::Variables {
+            label_id: label_id.to_owned(),
+            tenant_id: tenant_id.to_owned(),
+            label_input: update_tenant_label::InputTenantLabel {
+                name: Some(name.to_owned()),
+                value: Some(value.to_owned()),
+                owner_partner_tenant_id: owner_partner_tenant_id.map(str::to_owned),
+            },
+        };
+        let answer: Single<TenantLabel> = self.client.execute_as::<UpdateTenantLabel, _>(variables).await?;
+        answer.required(format!("label {label_id}"))
+    }
+
+    /// Deletes a label (restricted labels cannot be deleted).
+    pub async fn delete_label(&self, label_id: &str, tenant_id: &str) -> Result<TenantLabel, Error> {
+        let variables =
+            delete_tenant_label::Variables { label_id: label_id.to_owned(), tenant_id: tenant_id.to_owned() };
+        let answer: Single<TenantLabel> = self.client.execute_as::<DeleteTenantLabel, _>(variables).await?;
+        answer.required(format!("label {label_id}"))
+    }
+
+    /// Creates a partner subscription that child tenants can be given.
+    pub async fn create_subscription(
+        &self,
+        name: &str,
+        description: Option<&str>,
+        owner_tenant_id: Option<&str>,
+    ) -> Result<Subscription, Error> {
+        let variables = create_subscription::Variables {
+            input: create_subscription::NewSubscription {
+                name: Some(name.to_owned()),
+                description: description.map(str::to_owned),
+                owner_tenant_id: owner_tenant_id.map(str::to_owned),
+            },
+        };
+        let answer: Single<Subscription> = self.client.execute_as::<CreateSubscription, _>(variables).await?;
+        answer.required("createSubscription result")
+    }
+
+    /// Renames or redescribes a subscription.
+    pub async fn update_subscription(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<Subscription, Error> {
+        let variables = update_subscription::Variables {
+            input: update_subscription::SubscriptionUpdate {
+                id: Some(id.to_owned()),
+                name: name.map(str::to_owned),
+                description: description.map(str::to_owned),
+                ..Default::default()
+            },
+        };
+        let answer: Single<Subscription> = self.client.execute_as::<UpdateSubscription, _>(variables).await?;
+        answer.required(format!("subscription {id}"))
+    }
+
+    /// Deletes a subscription that no tenant holds (the API refuses otherwise).
+    pub async fn delete_subscription(&self, id: &str) -> Result<Subscription, Error> {
+        let variables = delete_subscription::Variables { id: id.to_owned() };
+        let answer: Single<Subscription> = self.client.execute_as::<DeleteSubscription, _>(variables).await?;
+        answer.required(format!("subscription {id}"))
+    }
+
+    /// Gives a child tenant a partner subscription.
+    pub async fn assign_subscription(&self, tenant_id: &str, subscription_id: &str) -> Result<Tenant, Error> {
+        let variables = assign_subscription::Variables {
+            tenant_id: tenant_id.to_owned(),
+            subscription_id: subscription_id.to_owned(),
+        };
+        let answer: Single<Tenant> = self.client.execute_as::<AssignSubscription, _>(variables).await?;
+        answer.required(format!("tenant {tenant_id}"))
+    }
+
+    /// Takes a partner subscription away from a child tenant.
+    pub async fn unassign_subscription(&self, tenant_id: &str, subscription_id: &str) -> Result<Tenant, Error> {
+        let variables = unassign_subscription::Variables {
+            tenant_id: tenant_id.to_owned(),
+            subscription_id: subscription_id.to_owned(),
+        };
+        let answer: Single<Tenant> = self.client.execute_as::<UnassignSubscription, _>(variables).await?;
+        answer.required(format!("tenant {tenant_id}"))
+    }
+
+    /// Lets Secureworks support read a child tenant.
+    pub async fn enable_support(&self, tenant_id: &str) -> Result<Tenant, Error> {
+        let variables = enable_tenant_support::Variables { tenant_id: tenant_id.to_owned() };
+        let answer: Single<Tenant> = self.client.execute_as::<EnableTenantSupport, _>(variables).await?;
+        answer.required(format!("tenant {tenant_id}"))
+    }
+
+    /// Revokes Secureworks support access to a child tenant.
+    pub async fn disable_support(&self, tenant_id: &str) -> Result<Tenant, Error> {
+        let variables = disable_tenant_support::Variables { tenant_id: tenant_id.to_owned() };
+        let answer: Single<Tenant> = self.client.execute_as::<DisableTenantSupport, _>(variables).await?;
+        answer.required(format!("tenant {tenant_id}"))
+    }
+}
