@@ -10,6 +10,7 @@ fn main() {
             .schema(format!("schema/{name}.json"))
             .queries(format!("queries/{name}"))
             .crate_path("crate")
+            .secret_fields(["clientSecret", "client_secret"])
             .build_script();
     }
 }

@@ -16,8 +16,26 @@
 //! assert_eq!(body["variables"]["tenantsQuery"], serde_json::json!({"maxResults": 10}));
 //! ```
 
+pub mod api;
+pub mod auth;
+mod client;
+pub mod error;
 pub mod ops;
+pub mod region;
+pub mod retry;
 pub mod scalars;
+mod secret;
+pub mod time;
+
+pub use auth::{AccessToken, Credentials, DeviceCodePrompt, TokenProvider};
+pub use client::{
+    Client, ClientBuilder, ServiceVersion, TenantId, DEFAULT_REFRESH_MARGIN, USER_AGENT,
+};
+pub use error::{Error, GraphQlError, PartialData};
+pub use region::Region;
+pub use retry::RetryConfig;
+pub use secret::SecretString;
+pub use time::{AsyncSleep, BoxFuture, SystemTimeSource, TimeSource, TokioSleep};
 
 /// The Taegis endpoint an operation is sent to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

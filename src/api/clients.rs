@@ -15,7 +15,9 @@ use crate::ops::main::{
 };
 use crate::{Client, Error, SecretString};
 
-pub use crate::ops::main::clients_search::{ClientsSearchSortBy as SortBy, ClientsSearchSortOrder as SortOrder};
+pub use crate::ops::main::clients_search::{
+    ClientsSearchSortBy as SortBy, ClientsSearchSortOrder as SortOrder,
+};
 
 /// A role that can be granted to an API client: one of the documented constants, or any role
 /// ID.
@@ -59,7 +61,10 @@ impl Role {
 
     /// The documented name of the role, when it is one of the documented roles.
     pub fn name(&self) -> Option<&'static str> {
-        Role::NAMED.iter().find(|(_, role)| role == self).map(|(name, _)| *name)
+        Role::NAMED
+            .iter()
+            .find(|(_, role)| role == self)
+            .map(|(name, _)| *name)
     }
 }
 
@@ -70,12 +75,20 @@ impl std::str::FromStr for Role {
     /// `tenant` prefix such as `TenantAdmin`), or a role ID.
     fn from_str(text: &str) -> Result<Role, Error> {
         let lower = text.trim().to_ascii_lowercase();
-        let short = lower.strip_prefix("tenant").unwrap_or(&lower).trim_start_matches(['-', '_', ' ']);
-        let short = if short == "admin" { "administrator" } else { short };
+        let short = lower
+            .strip_prefix("tenant")
+            .unwrap_or(&lower)
+            .trim_start_matches(['-', '_', ' ']);
+        let short = if short == "admin" {
+            "administrator"
+        } else {
+            short
+        };
         if let Some((_, role)) = Role::NAMED.iter().find(|(name, _)| *name == short) {
             return Ok(role.clone());
         }
-        let looks_like_id = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let looks_like_id =
+            !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         if looks_like_id && text.len() >= 8 {
             Ok(Role::from_id(text))
         } else {
@@ -160,7 +173,11 @@ pub struct ApiClient {
     #[serde(rename = "tokenRequestCount")]
     pub token_request_count: Option<i64>,
     /// Its role assignments.
-    #[serde(rename = "roleAssignments", default, deserialize_with = "list_without_nulls")]
+    #[serde(
+        rename = "roleAssignments",
+        default,
+        deserialize_with = "list_without_nulls"
+    )]
     pub role_assignments: Vec<RoleAssignment>,
 }
 
@@ -229,12 +246,17 @@ pub struct Clients {
 /// Turns the documented duplicate-name answer into [`Error::AlreadyExists`].
 fn existing_client(error: Error, name: &str) -> Error {
     let duplicate = match &error {
-        Error::GraphQl { errors, .. } => errors.iter().any(|e| e.message.contains("Existing client in tenant")),
+        Error::GraphQl { errors, .. } => errors
+            .iter()
+            .any(|e| e.message.contains("Existing client in tenant")),
         Error::Http { body_excerpt, .. } => body_excerpt.contains("Existing client in tenant"),
         _ => false,
     };
     if duplicate {
-        Error::AlreadyExists { what: format!("an API client named {name:?} in this tenant"), source: Box::new(error) }
+        Error::AlreadyExists {
+            what: format!("an API client named {name:?} in this tenant"),
+            source: Box::new(error),
+        }
     } else {
         error
     }
@@ -284,7 +306,13 @@ impl Clients {
                 name: filter.name.clone(),
                 client_i_ds: non_empty(filter.client_ids.iter().cloned().map(Some).collect()),
                 tenant_id: filter.tenant_id.clone(),
-                role_i_ds: non_empty(filter.roles.iter().map(|r| Some(r.id().to_owned())).collect()),
+                role_i_ds: non_empty(
+                    filter
+                        .roles
+                        .iter()
+                        .map(|r| Some(r.id().to_owned()))
+                        .collect(),
+                ),
                 tenant_i_ds: non_empty(filter.tenant_ids.iter().cloned().map(Some).collect()),
                 page_offset: filter.page_offset,
                 per_page: filter.per_page,
@@ -292,9 +320,15 @@ impl Clients {
                 sort_order: filter.sort_order.clone(),
             }),
         };
-        match self.client.execute_as::<ClientsSearch, Single<ClientPage>>(variables).await {
+        match self
+            .client
+            .execute_as::<ClientsSearch, Single<ClientPage>>(variables)
+            .await
+        {
             Ok(answer) => answer.required("clientsSearch result"),
-            Err(error) if lacks_field(&error, "clientsSearch") => self.search_with_clients_query(filter).await,
+            Err(error) if lacks_field(&error, "clientsSearch") => {
+                self.search_with_clients_query(filter).await
+            }
             Err(error) => Err(error),
         }
     }
@@ -305,7 +339,13 @@ impl Clients {
             name: filter.name.clone(),
             client_i_ds: non_empty(filter.client_ids.iter().cloned().map(Some).collect()),
             tenant_id: filter.tenant_id.clone(),
-            role_i_ds: non_empty(filter.roles.iter().map(|r| Some(r.id().to_owned())).collect()),
+            role_i_ds: non_empty(
+                filter
+                    .roles
+                    .iter()
+                    .map(|r| Some(r.id().to_owned()))
+                    .collect(),
+            ),
             tenant_i_ds: non_empty(filter.tenant_ids.iter().cloned().map(Some).collect()),
             page: match (filter.page_offset, per_page) {
                 (Some(offset), Some(size)) if size > 0 => Some(offset / size + 1),
@@ -319,12 +359,19 @@ impl Clients {
             clients: Vec<ApiClient>,
         }
         let list: List = self.client.execute_as::<ClientsQuery, _>(variables).await?;
-        Ok(ClientPage { results: list.clients, total_count: None, total_unfiltered_count: None })
+        Ok(ClientPage {
+            results: list.clients,
+            total_count: None,
+            total_unfiltered_count: None,
+        })
     }
 
     /// Every client matching `filter`, page after page (`per_page` defaults to 100), holding one
     /// page in memory. An error ends the stream as its last item.
-    pub fn stream(&self, filter: ClientFilter) -> impl Stream<Item = Result<ApiClient, Error>> + Send + 'static {
+    pub fn stream(
+        &self,
+        filter: ClientFilter,
+    ) -> impl Stream<Item = Result<ApiClient, Error>> + Send + 'static {
         let clients = self.clone();
         let per_page = filter.per_page.unwrap_or(100).max(1);
         let start = filter.page_offset.unwrap_or(0);
@@ -332,14 +379,23 @@ impl Clients {
             let clients = clients.clone();
             let filter = filter.clone();
             async move {
-                let Some(offset) = offset else { return Ok(None) };
+                let Some(offset) = offset else {
+                    return Ok(None);
+                };
                 let page = clients
-                    .search(&ClientFilter { page_offset: Some(offset), per_page: Some(per_page), ..filter })
+                    .search(&ClientFilter {
+                        page_offset: Some(offset),
+                        per_page: Some(per_page),
+                        ..filter
+                    })
                     .await?;
                 let fetched = page.results.len() as i64;
                 let next = offset + fetched;
                 let more = fetched == per_page && page.total_count.is_none_or(|total| next < total);
-                Ok::<_, Error>(Some((stream::iter(page.results.into_iter().map(Ok)), more.then_some(next))))
+                Ok::<_, Error>(Some((
+                    stream::iter(page.results.into_iter().map(Ok)),
+                    more.then_some(next),
+                )))
             }
         })
         .try_flatten()
@@ -355,19 +411,28 @@ impl Clients {
     /// A new secret for the client (UUID or `client_id`), keeping its `client_id`.
     pub async fn rotate_secret(&self, id: &str) -> Result<NewApiClient, Error> {
         let variables = rotate_client_secret::Variables { id: id.to_owned() };
-        self.client.execute_as::<RotateClientSecret, Single<_>>(variables).await?.required(format!("API client {id}"))
+        self.client
+            .execute_as::<RotateClientSecret, Single<_>>(variables)
+            .await?
+            .required(format!("API client {id}"))
     }
 
     /// A new secret for the client, forced.
     pub async fn force_rotate_secret(&self, id: &str) -> Result<NewApiClient, Error> {
         let variables = force_rotate_client_secret::Variables { id: id.to_owned() };
-        self.client.execute_as::<ForceRotateClientSecret, Single<_>>(variables).await?.required(format!("API client {id}"))
+        self.client
+            .execute_as::<ForceRotateClientSecret, Single<_>>(variables)
+            .await?
+            .required(format!("API client {id}"))
     }
 
     /// Deletes (revokes) the client (UUID or `client_id`) and returns it.
     pub async fn delete(&self, id: &str) -> Result<ApiClient, Error> {
         let variables = delete_client::Variables { id: id.to_owned() };
-        self.client.execute_as::<DeleteClient, Single<_>>(variables).await?.required(format!("API client {id}"))
+        self.client
+            .execute_as::<DeleteClient, Single<_>>(variables)
+            .await?
+            .required(format!("API client {id}"))
     }
 
     /// Grants roles to the client.
@@ -384,22 +449,34 @@ impl Clients {
                 })
                 .collect(),
         };
-        self.client.execute_as::<AppendClientRoles, Single<_>>(variables).await?.required(format!("API client {id}"))
+        self.client
+            .execute_as::<AppendClientRoles, Single<_>>(variables)
+            .await?
+            .required(format!("API client {id}"))
     }
 
     /// Takes roles away from the client.
     pub async fn remove_roles(&self, id: &str, roles: &[Role]) -> Result<ApiClient, Error> {
         let variables = remove_client_roles::Variables {
             id: id.to_owned(),
-            roles: roles.iter().map(|role| Some(role.id().to_owned())).collect(),
+            roles: roles
+                .iter()
+                .map(|role| Some(role.id().to_owned()))
+                .collect(),
         };
-        self.client.execute_as::<RemoveClientRoles, Single<_>>(variables).await?.required(format!("API client {id}"))
+        self.client
+            .execute_as::<RemoveClientRoles, Single<_>>(variables)
+            .await?
+            .required(format!("API client {id}"))
     }
 
     /// Deletes every client the credentials can see, going on past single failures. The client
     /// whose credentials make the calls, if any, is deleted last so that it can finish the job.
     /// `progress` is called after each deletion with (done, total).
-    pub async fn delete_all(&self, mut progress: impl FnMut(usize, usize)) -> Result<DeleteAllReport, Error> {
+    pub async fn delete_all(
+        &self,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<DeleteAllReport, Error> {
         let mut all: Vec<ApiClient> = self.stream(ClientFilter::default()).try_collect().await?;
         if let Some(own) = self.client.client_id() {
             all.sort_by_key(|c| c.client_id == own);
@@ -425,7 +502,9 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
 fn lacks_field(error: &Error, field: &str) -> bool {
     match error {
         Error::GraphQl { errors, .. } => errors.iter().any(|e| {
-            e.message.contains(field) && (e.message.contains("Cannot query field") || e.message.contains("does not have a field"))
+            e.message.contains(field)
+                && (e.message.contains("Cannot query field")
+                    || e.message.contains("does not have a field"))
         }),
         _ => false,
     }

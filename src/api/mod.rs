@@ -74,11 +74,14 @@ pub(crate) mod de {
                     f.write_str("an object with one root field")
                 }
                 fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Single<T>, A::Error> {
-                    let Some((_, value)) = map.next_entry::<serde::de::IgnoredAny, Option<T>>()? else {
+                    let Some((_, value)) = map.next_entry::<serde::de::IgnoredAny, Option<T>>()?
+                    else {
                         return Err(serde::de::Error::custom("the response has no root field"));
                     };
                     if map.next_key::<serde::de::IgnoredAny>()?.is_some() {
-                        return Err(serde::de::Error::custom("the response has more than one root field"));
+                        return Err(serde::de::Error::custom(
+                            "the response has more than one root field",
+                        ));
                     }
                     Ok(Single(value))
                 }
@@ -90,7 +93,8 @@ pub(crate) mod de {
     impl<T> Single<T> {
         /// The value, or [`crate::Error::NotFound`] naming `what`.
         pub fn required(self, what: impl Into<String>) -> Result<T, crate::Error> {
-            self.0.ok_or_else(|| crate::Error::NotFound { what: what.into() })
+            self.0
+                .ok_or_else(|| crate::Error::NotFound { what: what.into() })
         }
     }
 

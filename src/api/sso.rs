@@ -7,15 +7,17 @@ use serde::{Deserialize, Serialize};
 use super::de::{list_without_nulls, null_as_default, Single};
 use crate::ops::tenants::{
     create_sso_connection, delete_sso_connection, get_sso_connection, get_sso_connection_config,
-    sso_connections, update_sso_connection, CreateSsoConnection, DeleteSsoConnection, GetSsoConnection,
-    GetSsoConnectionConfig, SsoConnections as SsoConnectionsOperation, UpdateSsoConnection,
+    sso_connections, update_sso_connection, CreateSsoConnection, DeleteSsoConnection,
+    GetSsoConnection, GetSsoConnectionConfig, SsoConnections as SsoConnectionsOperation,
+    UpdateSsoConnection,
 };
 use crate::{Client, Error};
 
 pub use crate::ops::tenants::create_sso_connection::{NewSsoConnectionInput, SsoConnectionType};
 pub use crate::ops::tenants::sso_connections::TenantSsoConnectionQueryInput;
 pub use crate::ops::tenants::update_sso_connection::{
-    ConnectionConfiguration, SamlssoConfiguration as SamlConfiguration, SsoConnectionStatus, UpdateSsoConnectionInput,
+    ConnectionConfiguration, SamlssoConfiguration as SamlConfiguration, SsoConnectionStatus,
+    UpdateSsoConnectionInput,
 };
 
 /// The service provider (Taegis) side of a connection: what to configure at the identity
@@ -216,11 +218,17 @@ impl Sso {
     /// println!("configure {:?} at the identity provider", draft.parameters);
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, name: &str, domains: &[&str], testers: &[&str]) -> Result<SsoConnection, Error> {
+    pub async fn create(
+        &self,
+        name: &str,
+        domains: &[&str],
+        testers: &[&str],
+    ) -> Result<SsoConnection, Error> {
         self.create_with(NewSsoConnectionInput {
             name: name.to_owned(),
             domains: domains.iter().map(|d| (*d).to_owned()).collect(),
-            testers: (!testers.is_empty()).then(|| testers.iter().map(|t| (*t).to_owned()).collect()),
+            testers: (!testers.is_empty())
+                .then(|| testers.iter().map(|t| (*t).to_owned()).collect()),
             type_: SsoConnectionType::Saml,
             connection_configuration: None,
             external_provider: None,
@@ -230,24 +238,35 @@ impl Sso {
     }
 
     /// Creates a connection from a full input.
-    pub async fn create_with(&self, new_connection: NewSsoConnectionInput) -> Result<SsoConnection, Error> {
+    pub async fn create_with(
+        &self,
+        new_connection: NewSsoConnectionInput,
+    ) -> Result<SsoConnection, Error> {
         let answer: Single<SsoConnection> = self
             .client
-            .execute_as::<CreateSsoConnection, _>(create_sso_connection::Variables { new_connection })
+            .execute_as::<CreateSsoConnection, _>(create_sso_connection::Variables {
+                new_connection,
+            })
             .await?;
         answer.required("createSSOConnection result")
     }
 
     /// Reads an identity provider's configuration from one source.
     pub async fn get_config(&self, source: ConfigSource) -> Result<SsoConfig, Error> {
-        let mut variables =
-            get_sso_connection_config::Variables { metadata_url: None, metadata_xml: None, cert: None };
+        let mut variables = get_sso_connection_config::Variables {
+            metadata_url: None,
+            metadata_xml: None,
+            cert: None,
+        };
         match source {
             ConfigSource::MetadataUrl(url) => variables.metadata_url = Some(url),
             ConfigSource::MetadataXml(xml) => variables.metadata_xml = Some(xml),
             ConfigSource::Certificate(cert) => variables.cert = Some(cert),
         }
-        let answer: Single<SsoConfig> = self.client.execute_as::<GetSsoConnectionConfig, _>(variables).await?;
+        let answer: Single<SsoConfig> = self
+            .client
+            .execute_as::<GetSsoConnectionConfig, _>(variables)
+            .await?;
         answer.required("getSSOConnectionConfig result")
     }
 
@@ -263,18 +282,27 @@ impl Sso {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, updated_connection: UpdateSsoConnectionInput) -> Result<SsoConnection, Error> {
+    pub async fn update(
+        &self,
+        updated_connection: UpdateSsoConnectionInput,
+    ) -> Result<SsoConnection, Error> {
         let id = updated_connection.id.clone();
         let answer: Single<SsoConnection> = self
             .client
-            .execute_as::<UpdateSsoConnection, _>(update_sso_connection::Variables { updated_connection })
+            .execute_as::<UpdateSsoConnection, _>(update_sso_connection::Variables {
+                updated_connection,
+            })
             .await?;
         answer.required(format!("SSO connection {id}"))
     }
 
     /// Completes the initial configuration from the identity provider's metadata URL; the
     /// connection moves to `Testing`.
-    pub async fn configure_from_metadata_url(&self, id: &str, metadata_url: &str) -> Result<SsoConnection, Error> {
+    pub async fn configure_from_metadata_url(
+        &self,
+        id: &str,
+        metadata_url: &str,
+    ) -> Result<SsoConnection, Error> {
         self.update(UpdateSsoConnectionInput {
             id: id.to_owned(),
             connection_configuration: Some(ConnectionConfiguration {
@@ -289,35 +317,60 @@ impl Sso {
     }
 
     /// Sets the status (`Testing`, `Enabled`, `Disabled`).
-    pub async fn set_status(&self, id: &str, status: SsoConnectionStatus) -> Result<SsoConnection, Error> {
-        self.update(UpdateSsoConnectionInput { id: id.to_owned(), status: Some(status), ..Default::default() })
-            .await
+    pub async fn set_status(
+        &self,
+        id: &str,
+        status: SsoConnectionStatus,
+    ) -> Result<SsoConnection, Error> {
+        self.update(UpdateSsoConnectionInput {
+            id: id.to_owned(),
+            status: Some(status),
+            ..Default::default()
+        })
+        .await
     }
 
     /// Deletes a connection.
     pub async fn delete(&self, id: &str) -> Result<SsoConnection, Error> {
-        let variables = delete_sso_connection::Variables { connection_id: id.to_owned() };
-        let answer: Single<SsoConnection> = self.client.execute_as::<DeleteSsoConnection, _>(variables).await?;
+        let variables = delete_sso_connection::Variables {
+            connection_id: id.to_owned(),
+        };
+        let answer: Single<SsoConnection> = self
+            .client
+            .execute_as::<DeleteSsoConnection, _>(variables)
+            .await?;
         answer.required(format!("SSO connection {id}"))
     }
 
     /// One connection by ID.
     pub async fn get(&self, id: &str) -> Result<SsoConnection, Error> {
         let variables = get_sso_connection::Variables { id: id.to_owned() };
-        let answer: Single<SsoConnection> = self.client.execute_as::<GetSsoConnection, _>(variables).await?;
+        let answer: Single<SsoConnection> = self
+            .client
+            .execute_as::<GetSsoConnection, _>(variables)
+            .await?;
         answer.required(format!("SSO connection {id}"))
     }
 
     /// The connections matching `query` (all of the tenant's with the default query).
-    pub async fn list(&self, query: TenantSsoConnectionQueryInput) -> Result<Vec<SsoConnection>, Error> {
+    pub async fn list(
+        &self,
+        query: TenantSsoConnectionQueryInput,
+    ) -> Result<Vec<SsoConnection>, Error> {
         #[derive(Deserialize)]
         struct List {
-            #[serde(rename = "SSOConnections", default, deserialize_with = "list_without_nulls")]
+            #[serde(
+                rename = "SSOConnections",
+                default,
+                deserialize_with = "list_without_nulls"
+            )]
             connections: Vec<SsoConnection>,
         }
         let list: List = self
             .client
-            .execute_as::<SsoConnectionsOperation, _>(sso_connections::Variables { connection_query: query })
+            .execute_as::<SsoConnectionsOperation, _>(sso_connections::Variables {
+                connection_query: query,
+            })
             .await?;
         Ok(list.connections)
     }

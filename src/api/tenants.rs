@@ -7,18 +7,21 @@ use serde::{Deserialize, Serialize};
 
 use super::de::{list_without_nulls, null_as_default, Single};
 use crate::ops::tenants::{
-    assign_subscription, create_subscription, create_tenant, create_tenant_label, delete_subscription,
-    delete_tenant_label, disable_tenant_support, enable_tenant_support, tenants, unassign_subscription,
-    update_subscription, update_tenant, update_tenant_label, AssignSubscription, CreateSubscription, CreateTenant,
-    CreateTenantLabel, DeleteSubscription, DeleteTenantLabel, DisableTenantSupport, EnableTenantSupport,
-    Tenants as TenantsOperation, UnassignSubscription, UpdateSubscription, UpdateTenant, UpdateTenantLabel,
+    assign_subscription, create_subscription, create_tenant, create_tenant_label,
+    delete_subscription, delete_tenant_label, disable_tenant_support, enable_tenant_support,
+    tenants, unassign_subscription, update_subscription, update_tenant, update_tenant_label,
+    AssignSubscription, CreateSubscription, CreateTenant, CreateTenantLabel, DeleteSubscription,
+    DeleteTenantLabel, DisableTenantSupport, EnableTenantSupport, Tenants as TenantsOperation,
+    UnassignSubscription, UpdateSubscription, UpdateTenant, UpdateTenantLabel,
 };
 use crate::{Client, Error};
 
-pub use crate::ops::tenants::create_tenant::{InputTenantLabel, TenantCreateInput, TenantEnvironment};
+pub use crate::ops::tenants::create_tenant::{
+    InputTenantLabel, TenantCreateInput, TenantEnvironment,
+};
 pub use crate::ops::tenants::tenants::{
-    OrderDir, PartnershipFilter, TenantEnvironmentFilter, TenantLabelFilter, TenantOrderField, TenantsQuery,
-    TimeFilter,
+    OrderDir, PartnershipFilter, TenantEnvironmentFilter, TenantLabelFilter, TenantOrderField,
+    TenantsQuery, TimeFilter,
 };
 pub use crate::ops::tenants::update_tenant::{TenantEnvironmentUpdateInput, TenantUpdateInput};
 
@@ -223,7 +226,9 @@ impl Tenants {
     pub async fn list(&self, query: TenantsQuery) -> Result<TenantPage, Error> {
         let answer: Single<TenantPage> = self
             .client
-            .execute_as::<TenantsOperation, _>(tenants::Variables { tenants_query: query })
+            .execute_as::<TenantsOperation, _>(tenants::Variables {
+                tenants_query: query,
+            })
             .await?;
         answer.required("tenants result")
     }
@@ -243,24 +248,45 @@ impl Tenants {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn stream(&self, query: TenantsQuery) -> impl Stream<Item = Result<Tenant, Error>> + Send + 'static {
+    pub fn stream(
+        &self,
+        query: TenantsQuery,
+    ) -> impl Stream<Item = Result<Tenant, Error>> + Send + 'static {
         let tenants = self.clone();
-        let query = TenantsQuery { max_results: Some(query.max_results.unwrap_or(100)), page_num: None, ..query };
+        let query = TenantsQuery {
+            max_results: Some(query.max_results.unwrap_or(100)),
+            page_num: None,
+            ..query
+        };
         let first = query.cursor_pos.clone();
         stream::try_unfold((Some(first), None::<String>), move |(cursor, previous)| {
             let tenants = tenants.clone();
             let query = query.clone();
             async move {
-                let Some(cursor) = cursor else { return Ok(None) };
-                let page = tenants.list(TenantsQuery { cursor_pos: cursor, ..query }).await?;
+                let Some(cursor) = cursor else {
+                    return Ok(None);
+                };
+                let page = tenants
+                    .list(TenantsQuery {
+                        cursor_pos: cursor,
+                        ..query
+                    })
+                    .await?;
                 let next = match page.cursor_pos.clone() {
-                    Some(next) if page.has_more && !page.results.is_empty() && previous.as_deref() != Some(next.as_str()) => {
+                    Some(next)
+                        if page.has_more
+                            && !page.results.is_empty()
+                            && previous.as_deref() != Some(next.as_str()) =>
+                    {
                         Some(Some(next.clone()))
                     }
                     _ => None,
                 };
                 let previous = page.cursor_pos.clone();
-                Ok::<_, Error>(Some((stream::iter(page.results.into_iter().map(Ok)), (next, previous))))
+                Ok::<_, Error>(Some((
+                    stream::iter(page.results.into_iter().map(Ok)),
+                    (next, previous),
+                )))
             }
         })
         .try_flatten()
@@ -269,9 +295,18 @@ impl Tenants {
     /// One tenant by ID; [`Error::NotFound`] when the caller cannot see it.
     pub async fn get(&self, id: &str) -> Result<Tenant, Error> {
         let page = self
-            .list(TenantsQuery { ids: Some(vec![id.to_owned()]), max_results: Some(1), ..Default::default() })
+            .list(TenantsQuery {
+                ids: Some(vec![id.to_owned()]),
+                max_results: Some(1),
+                ..Default::default()
+            })
             .await?;
-        page.results.into_iter().find(|t| t.id == id).ok_or_else(|| Error::NotFound { what: format!("tenant {id}") })
+        page.results
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| Error::NotFound {
+                what: format!("tenant {id}"),
+            })
     }
 
     /// Creates a child tenant under a partner tenant the caller administers.
@@ -288,21 +323,33 @@ impl Tenants {
     /// # Ok(()) }
     /// ```
     pub async fn create(&self, new_tenant: TenantCreateInput) -> Result<Tenant, Error> {
-        let answer: Single<Tenant> =
-            self.client.execute_as::<CreateTenant, _>(create_tenant::Variables { new_tenant }).await?;
+        let answer: Single<Tenant> = self
+            .client
+            .execute_as::<CreateTenant, _>(create_tenant::Variables { new_tenant })
+            .await?;
         answer.required("createTenant result")
     }
 
     /// Applies `update` to the tenant.
     pub async fn update(&self, id: &str, update: TenantUpdateInput) -> Result<Tenant, Error> {
-        let variables = update_tenant::Variables { tenant_id: id.to_owned(), tenant_update: update };
+        let variables = update_tenant::Variables {
+            tenant_id: id.to_owned(),
+            tenant_update: update,
+        };
         let answer: Single<Tenant> = self.client.execute_as::<UpdateTenant, _>(variables).await?;
         answer.required(format!("tenant {id}"))
     }
 
     /// Renames the tenant.
     pub async fn rename(&self, id: &str, name: &str) -> Result<Tenant, Error> {
-        self.update(id, TenantUpdateInput { name: Some(name.to_owned()), ..Default::default() }).await
+        self.update(
+            id,
+            TenantUpdateInput {
+                name: Some(name.to_owned()),
+                ..Default::default()
+            },
+        )
+        .await
     }
 
     /// Enables or disables the tenant in several environments (by name: `echo`, `delta`,
@@ -321,27 +368,62 @@ impl Tenants {
         let environments = changes
             .iter()
             .map(|(name, enabled)| {
-                let name: update_tenant::TenantEnvironment = serde_json::from_value(serde_json::Value::from(*name))
-                    .map_err(|error| Error::Config { message: format!("bad environment name {name:?}: {error}") })?;
-                Ok(Some(TenantEnvironmentUpdateInput { name: Some(name), enabled: Some(*enabled) }))
+                let name: update_tenant::TenantEnvironment =
+                    serde_json::from_value(serde_json::Value::from(*name)).map_err(|error| {
+                        Error::Config {
+                            message: format!("bad environment name {name:?}: {error}"),
+                        }
+                    })?;
+                Ok(Some(TenantEnvironmentUpdateInput {
+                    name: Some(name),
+                    enabled: Some(*enabled),
+                }))
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        self.update(id, TenantUpdateInput { environments: Some(environments), ..Default::default() }).await
+        self.update(
+            id,
+            TenantUpdateInput {
+                environments: Some(environments),
+                ..Default::default()
+            },
+        )
+        .await
     }
 
     /// Disables the tenant in every environment.
     pub async fn disable(&self, id: &str) -> Result<Tenant, Error> {
-        self.update(id, TenantUpdateInput { disable: Some(true), ..Default::default() }).await
+        self.update(
+            id,
+            TenantUpdateInput {
+                disable: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
     }
 
     /// Sets the expiry time (RFC 3339, e.g. `2023-12-31T00:00:00Z`).
     pub async fn set_expiry(&self, id: &str, expires_at: &str) -> Result<Tenant, Error> {
-        self.update(id, TenantUpdateInput { expires_at: Some(expires_at.to_owned()), ..Default::default() }).await
+        self.update(
+            id,
+            TenantUpdateInput {
+                expires_at: Some(expires_at.to_owned()),
+                ..Default::default()
+            },
+        )
+        .await
     }
 
     /// Removes the expiry time.
     pub async fn clear_expiry(&self, id: &str) -> Result<Tenant, Error> {
-        self.update(id, TenantUpdateInput { clear_expiration: Some(true), ..Default::default() }).await
+        self.update(
+            id,
+            TenantUpdateInput {
+                clear_expiration: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
     }
 
     /// Adds a label to a tenant; `owner_partner_tenant_id` restricts who can see it.
@@ -360,7 +442,10 @@ impl Tenants {
                 owner_partner_tenant_id: owner_partner_tenant_id.map(str::to_owned),
             },
         };
-        let answer: Single<TenantLabel> = self.client.execute_as::<CreateTenantLabel, _>(variables).await?;
+        let answer: Single<TenantLabel> = self
+            .client
+            .execute_as::<CreateTenantLabel, _>(variables)
+            .await?;
         answer.required("createTenantLabel result")
     }
 
@@ -383,15 +468,27 @@ impl Tenants {
                 owner_partner_tenant_id: owner_partner_tenant_id.map(str::to_owned),
             },
         };
-        let answer: Single<TenantLabel> = self.client.execute_as::<UpdateTenantLabel, _>(variables).await?;
+        let answer: Single<TenantLabel> = self
+            .client
+            .execute_as::<UpdateTenantLabel, _>(variables)
+            .await?;
         answer.required(format!("label {label_id}"))
     }
 
     /// Deletes a label (restricted labels cannot be deleted).
-    pub async fn delete_label(&self, label_id: &str, tenant_id: &str) -> Result<TenantLabel, Error> {
-        let variables =
-            delete_tenant_label::Variables { label_id: label_id.to_owned(), tenant_id: tenant_id.to_owned() };
-        let answer: Single<TenantLabel> = self.client.execute_as::<DeleteTenantLabel, _>(variables).await?;
+    pub async fn delete_label(
+        &self,
+        label_id: &str,
+        tenant_id: &str,
+    ) -> Result<TenantLabel, Error> {
+        let variables = delete_tenant_label::Variables {
+            label_id: label_id.to_owned(),
+            tenant_id: tenant_id.to_owned(),
+        };
+        let answer: Single<TenantLabel> = self
+            .client
+            .execute_as::<DeleteTenantLabel, _>(variables)
+            .await?;
         answer.required(format!("label {label_id}"))
     }
 
@@ -409,7 +506,10 @@ impl Tenants {
                 owner_tenant_id: owner_tenant_id.map(str::to_owned),
             },
         };
-        let answer: Single<Subscription> = self.client.execute_as::<CreateSubscription, _>(variables).await?;
+        let answer: Single<Subscription> = self
+            .client
+            .execute_as::<CreateSubscription, _>(variables)
+            .await?;
         answer.required("createSubscription result")
     }
 
@@ -428,48 +528,78 @@ impl Tenants {
                 ..Default::default()
             },
         };
-        let answer: Single<Subscription> = self.client.execute_as::<UpdateSubscription, _>(variables).await?;
+        let answer: Single<Subscription> = self
+            .client
+            .execute_as::<UpdateSubscription, _>(variables)
+            .await?;
         answer.required(format!("subscription {id}"))
     }
 
     /// Deletes a subscription that no tenant holds (the API refuses otherwise).
     pub async fn delete_subscription(&self, id: &str) -> Result<Subscription, Error> {
         let variables = delete_subscription::Variables { id: id.to_owned() };
-        let answer: Single<Subscription> = self.client.execute_as::<DeleteSubscription, _>(variables).await?;
+        let answer: Single<Subscription> = self
+            .client
+            .execute_as::<DeleteSubscription, _>(variables)
+            .await?;
         answer.required(format!("subscription {id}"))
     }
 
     /// Gives a child tenant a partner subscription.
-    pub async fn assign_subscription(&self, tenant_id: &str, subscription_id: &str) -> Result<Tenant, Error> {
+    pub async fn assign_subscription(
+        &self,
+        tenant_id: &str,
+        subscription_id: &str,
+    ) -> Result<Tenant, Error> {
         let variables = assign_subscription::Variables {
             tenant_id: tenant_id.to_owned(),
             subscription_id: subscription_id.to_owned(),
         };
-        let answer: Single<Tenant> = self.client.execute_as::<AssignSubscription, _>(variables).await?;
+        let answer: Single<Tenant> = self
+            .client
+            .execute_as::<AssignSubscription, _>(variables)
+            .await?;
         answer.required(format!("tenant {tenant_id}"))
     }
 
     /// Takes a partner subscription away from a child tenant.
-    pub async fn unassign_subscription(&self, tenant_id: &str, subscription_id: &str) -> Result<Tenant, Error> {
+    pub async fn unassign_subscription(
+        &self,
+        tenant_id: &str,
+        subscription_id: &str,
+    ) -> Result<Tenant, Error> {
         let variables = unassign_subscription::Variables {
             tenant_id: tenant_id.to_owned(),
             subscription_id: subscription_id.to_owned(),
         };
-        let answer: Single<Tenant> = self.client.execute_as::<UnassignSubscription, _>(variables).await?;
+        let answer: Single<Tenant> = self
+            .client
+            .execute_as::<UnassignSubscription, _>(variables)
+            .await?;
         answer.required(format!("tenant {tenant_id}"))
     }
 
     /// Lets Secureworks support read a child tenant.
     pub async fn enable_support(&self, tenant_id: &str) -> Result<Tenant, Error> {
-        let variables = enable_tenant_support::Variables { tenant_id: tenant_id.to_owned() };
-        let answer: Single<Tenant> = self.client.execute_as::<EnableTenantSupport, _>(variables).await?;
+        let variables = enable_tenant_support::Variables {
+            tenant_id: tenant_id.to_owned(),
+        };
+        let answer: Single<Tenant> = self
+            .client
+            .execute_as::<EnableTenantSupport, _>(variables)
+            .await?;
         answer.required(format!("tenant {tenant_id}"))
     }
 
     /// Revokes Secureworks support access to a child tenant.
     pub async fn disable_support(&self, tenant_id: &str) -> Result<Tenant, Error> {
-        let variables = disable_tenant_support::Variables { tenant_id: tenant_id.to_owned() };
-        let answer: Single<Tenant> = self.client.execute_as::<DisableTenantSupport, _>(variables).await?;
+        let variables = disable_tenant_support::Variables {
+            tenant_id: tenant_id.to_owned(),
+        };
+        let answer: Single<Tenant> = self
+            .client
+            .execute_as::<DisableTenantSupport, _>(variables)
+            .await?;
         answer.required(format!("tenant {tenant_id}"))
     }
 }

@@ -1,0 +1,535 @@
+//! Credentials, access tokens, token providers and the Python SDK's token cache file.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::secret::SecretString;
+use crate::time::BoxFuture;
+
+/// Path of the client-credentials token endpoint, relative to the main API base URL.
+pub const TOKEN_PATH: &str = "/auth/api/v2/auth/token";
+/// Path that starts a device-code login, relative to the main API base URL.
+pub const DEVICE_CODE_AUTH_PATH: &str = "/universal-auth/device/code/auth";
+/// Path that exchanges a device code for a token, relative to the main API base URL.
+pub const DEVICE_CODE_TOKEN_PATH: &str = "/universal-auth/device/code/token";
+
+/// Lifetime assumed for a token whose response tells no expiry and that is not a JWT.
+pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// A bearer token and, when known, when it stops being valid.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    token: SecretString,
+    expires_at: Option<SystemTime>,
+}
+
+impl AccessToken {
+    /// A token; its expiry is read from its JWT `exp` claim when it has one.
+    pub fn new(token: impl Into<SecretString>) -> Self {
+        let token = token.into();
+        let expires_at = jwt_expiry(token.expose_secret());
+        Self { token, expires_at }
+    }
+
+    /// A token with a known expiry.
+    pub fn with_expiry(token: impl Into<SecretString>, expires_at: SystemTime) -> Self {
+        Self {
+            token: token.into(),
+            expires_at: Some(expires_at),
+        }
+    }
+
+    /// The token.
+    pub fn token(&self) -> &SecretString {
+        &self.token
+    }
+
+    /// When it expires, if known.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+}
+
+/// A source of access tokens supplied by the application (a vault, another login flow).
+///
+/// The client caches what it returns until `expires_at` (minus the refresh margin) or until
+/// the API answers 401, and never calls it twice at once.
+///
+/// ```
+/// use taegis_sdk::{AccessToken, BoxFuture, Error, TokenProvider};
+///
+/// #[derive(Debug)]
+/// struct FromVault;
+///
+/// impl TokenProvider for FromVault {
+///     fn access_token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+///         Box::pin(async { Ok(AccessToken::new("token-from-vault")) })
+///     }
+/// }
+/// ```
+pub trait TokenProvider: Send + Sync + fmt::Debug {
+    /// Returns a fresh token.
+    fn access_token(&self) -> BoxFuture<'_, Result<AccessToken, Error>>;
+}
+
+/// How the client authenticates.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// OAuth2 client credentials, exchanged at the token endpoint and refreshed as needed.
+    ClientCredentials {
+        /// The client ID.
+        client_id: String,
+        /// The client secret.
+        client_secret: SecretString,
+    },
+    /// A ready bearer token (for example copied from the browser). Never refreshed.
+    AccessToken(SecretString),
+    /// An application-supplied token source.
+    Provider(Arc<dyn TokenProvider>),
+}
+
+impl Credentials {
+    /// Client credentials.
+    pub fn client_credentials(
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretString>,
+    ) -> Self {
+        Credentials::ClientCredentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+
+    /// A static bearer token. Surrounding whitespace and a leading `Bearer ` are removed.
+    pub fn access_token(token: impl Into<SecretString>) -> Self {
+        let token: SecretString = token.into();
+        Credentials::AccessToken(SecretString::new(clean_bearer(token.expose_secret())))
+    }
+
+    /// Whether a new token can be obtained after the API refused the current one.
+    pub(crate) fn can_refresh(&self) -> bool {
+        !matches!(self, Credentials::AccessToken(_))
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::ClientCredentials { client_id, .. } => f
+                .debug_struct("ClientCredentials")
+                .field("client_id", client_id)
+                .field("client_secret", &"<redacted>")
+                .finish(),
+            Credentials::AccessToken(_) => f.write_str("AccessToken(<redacted>)"),
+            Credentials::Provider(p) => f.debug_tuple("Provider").field(p).finish(),
+        }
+    }
+}
+
+/// Removes whitespace and a `Bearer ` prefix from a pasted token.
+pub(crate) fn clean_bearer(token: &str) -> String {
+    let t = token.trim();
+    let t = match t.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => t[7..].trim_start(),
+        _ => t,
+    };
+    t.to_owned()
+}
+
+/// The expiry (`exp` claim) of a JWT, read without verifying the signature.
+pub(crate) fn jwt_expiry(token: &str) -> Option<SystemTime> {
+    let mut parts = token.split('.');
+    let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = claims.get("exp")?.as_f64()?;
+    if !(0.0..1e12).contains(&exp) {
+        return None;
+    }
+    UNIX_EPOCH.checked_add(Duration::from_secs_f64(exp))
+}
+
+/// The token endpoint's answer.
+#[derive(Deserialize)]
+pub(crate) struct TokenResponse {
+    pub(crate) access_token: SecretString,
+    #[serde(default)]
+    pub(crate) expires_in: Option<serde_json::Value>,
+    #[serde(default)]
+    pub(crate) expiry: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub(crate) token_type: Option<String>,
+}
+
+impl TokenResponse {
+    /// Expiry from `expires_in`, else `expiry`, else the JWT `exp` claim, else a default.
+    pub(crate) fn expires_at(&self, now: SystemTime) -> SystemTime {
+        let from_expires_in = self.expires_in.as_ref().and_then(|v| match v {
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        });
+        if let Some(secs) = from_expires_in.filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e10) {
+            return now + Duration::from_secs_f64(secs);
+        }
+        if let Some(at) = self.expiry.as_deref().and_then(crate::time::parse_rfc3339) {
+            return at;
+        }
+        jwt_expiry(self.access_token.expose_secret()).unwrap_or(now + DEFAULT_TOKEN_LIFETIME)
+    }
+}
+
+/// What the device-code login asks the user to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceCodePrompt {
+    /// The page to open, with the code filled in when the server provided such a link.
+    pub url: String,
+    /// The code to enter, when the server sent one.
+    pub user_code: Option<String>,
+    /// Seconds until the code expires, when known.
+    pub expires_in: Option<u64>,
+}
+
+/// The device-code endpoint's first answer.
+#[derive(Deserialize)]
+pub(crate) struct DeviceCodeStart {
+    pub(crate) device_code: SecretString,
+    #[serde(default)]
+    pub(crate) user_code: Option<String>,
+    #[serde(default)]
+    pub(crate) verification_uri: Option<String>,
+    #[serde(default)]
+    pub(crate) verification_uri_complete: Option<String>,
+    #[serde(default)]
+    pub(crate) interval: Option<serde_json::Value>,
+    #[serde(default)]
+    pub(crate) expires_in: Option<u64>,
+}
+
+/// Where the optional token cache lives and which section (environment) it uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TokenCacheFile {
+    pub(crate) path: PathBuf,
+    pub(crate) section: String,
+}
+
+/// `~/.taegis_sdk_python/config`, the Python SDK's settings and token cache file.
+pub fn python_token_cache_path() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|h| !h.is_empty())?;
+    Some(
+        PathBuf::from(home)
+            .join(".taegis_sdk_python")
+            .join("config"),
+    )
+}
+
+impl TokenCacheFile {
+    /// The cached token of the section, if any.
+    pub(crate) fn read(&self) -> Option<SecretString> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        ini_get(&text, &self.section, "access_token")
+            .filter(|t| !t.is_empty())
+            .map(SecretString::new)
+    }
+
+    /// Stores a token in the section, keeping the rest of the file; the file gets mode 0600.
+    pub(crate) fn write(&self, token: &SecretString) -> std::io::Result<()> {
+        let existing = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        let updated = ini_set(
+            &existing,
+            &self.section,
+            "access_token",
+            token.expose_secret(),
+        );
+        write_private(&self.path, updated.as_bytes())
+    }
+}
+
+/// Writes a file readable by its owner only, through a temporary file and a rename.
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir)?;
+    }
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("config");
+    let tmp = dir.join(format!(
+        ".{file_name}.tmp-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = (|| {
+        let mut file = options.open(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Splits an INI line into key and value (`key = value` or `key: value`).
+fn ini_pair(line: &str) -> Option<(&str, &str)> {
+    let pos = line.find(['=', ':'])?;
+    Some((line[..pos].trim(), line[pos + 1..].trim()))
+}
+
+fn ini_section(line: &str) -> Option<&str> {
+    let t = line.trim();
+    t.strip_prefix('[')?.strip_suffix(']')
+}
+
+/// Reads `key` of `[section]` as Python's `configparser` does (keys case-insensitive,
+/// section names case-sensitive).
+pub(crate) fn ini_get(text: &str, section: &str, key: &str) -> Option<String> {
+    let mut in_section = false;
+    for line in text.lines() {
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        if let Some(name) = ini_section(line) {
+            in_section = name == section;
+            continue;
+        }
+        let t = line.trim();
+        if !in_section || t.is_empty() || t.starts_with(['#', ';']) {
+            continue;
+        }
+        if let Some((k, v)) = ini_pair(t) {
+            if k.eq_ignore_ascii_case(key) {
+                return Some(v.to_owned());
+            }
+        }
+    }
+    None
+}
+
+/// Sets `key` of `[section]`, adding the section or key when missing and keeping every other
+/// line as it was.
+pub(crate) fn ini_set(text: &str, section: &str, key: &str, value: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_section = false;
+    let mut section_seen = false;
+    let mut done = false;
+    for line in text.lines() {
+        if let Some(name) = ini_section(line) {
+            if in_section && !done {
+                // Insert before the blank lines that end the section.
+                let mut trailing = Vec::new();
+                while out.last().is_some_and(|l| l.trim().is_empty()) {
+                    trailing.push(out.pop().unwrap_or_default());
+                }
+                out.push(format!("{key} = {value}"));
+                out.extend(trailing);
+                done = true;
+            }
+            in_section = name == section;
+            section_seen |= in_section;
+            out.push(line.to_owned());
+            continue;
+        }
+        if in_section && !done && !line.starts_with([' ', '\t']) {
+            if let Some((k, _)) = ini_pair(line.trim()) {
+                if k.eq_ignore_ascii_case(key) && !line.trim().starts_with(['#', ';']) {
+                    out.push(format!("{key} = {value}"));
+                    done = true;
+                    continue;
+                }
+            }
+        }
+        out.push(line.to_owned());
+    }
+    if !done {
+        if section_seen && in_section {
+            while out.last().is_some_and(|l| l.trim().is_empty()) {
+                out.pop();
+            }
+            out.push(format!("{key} = {value}"));
+        } else {
+            if out.last().is_some_and(|l| !l.trim().is_empty()) {
+                out.push(String::new());
+            }
+            out.push(format!("[{section}]"));
+            out.push(format!("{key} = {value}"));
+        }
+        out.push(String::new());
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(exp: u64) -> String {
+        let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}.sig",
+            enc.encode(br#"{"alg":"none"}"#),
+            enc.encode(format!(r#"{{"exp":{exp},"sub":"x"}}"#))
+        )
+    }
+
+    #[test]
+    fn jwt_exp_is_read() {
+        assert_eq!(
+            jwt_expiry(&jwt(1_700_000_000)),
+            Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
+        assert_eq!(jwt_expiry("not-a-jwt"), None);
+        assert_eq!(jwt_expiry("a.b.c"), None);
+    }
+
+    #[test]
+    fn expiry_prefers_expires_in_then_expiry_then_jwt() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let parse = |s: &str| serde_json::from_str::<TokenResponse>(s).unwrap();
+        let r = parse(
+            r#"{"access_token":"t","expires_in":36000,"expiry":"2022-04-22T09:40:06.677Z","token_type":"Bearer"}"#,
+        );
+        assert_eq!(r.expires_at(now), now + Duration::from_secs(36000));
+        let r = parse(r#"{"access_token":"t","expiry":"1970-01-12T13:46:41Z"}"#);
+        assert_eq!(
+            r.expires_at(now),
+            UNIX_EPOCH + Duration::from_secs(1_000_001)
+        );
+        let r = parse(&format!(r#"{{"access_token":"{}"}}"#, jwt(2_000_000)));
+        assert_eq!(
+            r.expires_at(now),
+            UNIX_EPOCH + Duration::from_secs(2_000_000)
+        );
+        let r = parse(r#"{"access_token":"opaque"}"#);
+        assert_eq!(r.expires_at(now), now + DEFAULT_TOKEN_LIFETIME);
+    }
+
+    #[test]
+    fn bearer_prefix_and_whitespace_are_removed() {
+        assert_eq!(clean_bearer("  Bearer abc.def\n"), "abc.def");
+        assert_eq!(clean_bearer("bearer abc"), "abc");
+        assert_eq!(clean_bearer("abc\n"), "abc");
+    }
+
+    #[test]
+    fn credentials_debug_hides_secrets() {
+        let c = Credentials::client_credentials("my-id", "my-secret-value");
+        let t = Credentials::access_token("my-token-value");
+        let debug = format!("{c:?} {t:?}");
+        assert!(debug.contains("my-id"));
+        assert!(
+            !debug.contains("my-secret-value") && !debug.contains("my-token-value"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn ini_round_trip_keeps_other_content() {
+        let original = "[charlie]\nclient_id = US1_CLIENT_ID\naccess_token = old\n\n[delta]\naccess_token = d\n";
+        assert_eq!(
+            ini_get(original, "charlie", "access_token").as_deref(),
+            Some("old")
+        );
+        assert_eq!(
+            ini_get(original, "charlie", "CLIENT_ID").as_deref(),
+            Some("US1_CLIENT_ID")
+        );
+        let updated = ini_set(original, "charlie", "access_token", "new");
+        assert_eq!(
+            ini_get(&updated, "charlie", "access_token").as_deref(),
+            Some("new")
+        );
+        assert_eq!(
+            ini_get(&updated, "charlie", "client_id").as_deref(),
+            Some("US1_CLIENT_ID")
+        );
+        assert_eq!(
+            ini_get(&updated, "delta", "access_token").as_deref(),
+            Some("d")
+        );
+
+        let added_key = ini_set(
+            "[charlie]\nclient_id = X\n\n[delta]\nx = 1\n",
+            "charlie",
+            "access_token",
+            "t",
+        );
+        assert_eq!(
+            ini_get(&added_key, "charlie", "access_token").as_deref(),
+            Some("t")
+        );
+        assert_eq!(ini_get(&added_key, "delta", "access_token"), None);
+
+        let new_section = ini_set("[delta]\nx = 1\n", "US1", "access_token", "t");
+        assert_eq!(
+            ini_get(&new_section, "US1", "access_token").as_deref(),
+            Some("t")
+        );
+        assert_eq!(
+            ini_get(&new_section, "us1", "access_token"),
+            None,
+            "sections are case-sensitive"
+        );
+        assert_eq!(
+            ini_set("", "charlie", "access_token", "t"),
+            "[charlie]\naccess_token = t\n\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn cache_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCacheFile {
+            path: dir.path().join("sub").join("config"),
+            section: "charlie".into(),
+        };
+        cache.write(&SecretString::new("tok")).unwrap();
+        let mode = std::fs::metadata(&cache.path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(cache.read().unwrap().expose_secret(), "tok");
+    }
+}

@@ -1,0 +1,1546 @@
+//! The client: configuration, token cache, tenant context and the request pipeline.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
+
+use crate::auth::{
+    clean_bearer, jwt_expiry, python_token_cache_path, AccessToken, Credentials, DeviceCodePrompt,
+    DeviceCodeStart, TokenCacheFile, TokenProvider, TokenResponse, DEFAULT_TOKEN_LIFETIME,
+    DEVICE_CODE_AUTH_PATH, DEVICE_CODE_TOKEN_PATH, TOKEN_PATH,
+};
+use crate::error::{excerpt, BoxError, Error, GraphQlError, PartialData};
+use crate::region::Region;
+use crate::retry::{is_retryable, parse_retry_after, Failure, RetryConfig};
+use crate::secret::{secrets_equal, SecretString};
+use crate::time::{AsyncSleep, SystemTimeSource, TimeSource, TokioSleep};
+use crate::{Endpoint, Operation, OperationKind};
+
+/// The `User-Agent` sent with every request.
+pub const USER_AGENT: &str = concat!("taegis-sdk-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Default safety margin: a token is replaced this long before it expires.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// A validated tenant ID, sent as `X-Tenant-Context`.
+///
+/// ```
+/// use taegis_sdk::TenantId;
+///
+/// assert_eq!(TenantId::new("12345").unwrap().as_str(), "12345");
+/// assert!(TenantId::new("").is_err());
+/// assert!(TenantId::new("12 345").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantId(String);
+
+impl TenantId {
+    /// Validates a tenant ID: non-empty, at most 256 characters, no whitespace or control
+    /// characters.
+    pub fn new(id: impl Into<String>) -> Result<Self, Error> {
+        let id = id.into();
+        if id.is_empty() {
+            return Err(Error::InvalidTenantId {
+                reason: "it is empty",
+            });
+        }
+        if id.chars().count() > 256 {
+            return Err(Error::InvalidTenantId {
+                reason: "it is longer than 256 characters",
+            });
+        }
+        if id.chars().any(char::is_whitespace) {
+            return Err(Error::InvalidTenantId {
+                reason: "it contains whitespace",
+            });
+        }
+        if id.chars().any(char::is_control) {
+            return Err(Error::InvalidTenantId {
+                reason: "it contains control characters",
+            });
+        }
+        if HeaderValue::from_str(&id).is_err() {
+            return Err(Error::InvalidTenantId {
+                reason: "it is not a valid header value",
+            });
+        }
+        Ok(Self(id))
+    }
+
+    /// The ID.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for TenantId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl fmt::Display for TenantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The `tag`, `revision` and `timestamp` of a service, from `GET <api>/<service>/version`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct ServiceVersion {
+    /// Release tag, e.g. `0.1.11`.
+    #[serde(default)]
+    pub tag: String,
+    /// Source revision.
+    #[serde(default)]
+    pub revision: String,
+    /// Build time (RFC 3339).
+    #[serde(default)]
+    pub timestamp: String,
+}
+
+/// Builds a [`Client`]. Setters come in pairs: `x(self, value) -> Self` and
+/// `set_x(&mut self, Option<value>) -> &mut Self`.
+///
+/// ```
+/// use std::time::Duration;
+/// use taegis_sdk::{Client, Region};
+///
+/// let client = Client::builder()
+///     .region(Region::Us2)
+///     .client_credentials("my-client-id", "my-client-secret")
+///     .tenant_id("12345")
+///     .timeout(Duration::from_secs(30))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.graphql_url(taegis_sdk::Endpoint::Main), "https://api.delta.taegis.secureworks.com/graphql");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ClientBuilder {
+    region: Option<Region>,
+    environment: Option<String>,
+    api_url: Option<String>,
+    tenants_url: Option<String>,
+    credentials: Option<Credentials>,
+    tenant_id: Option<String>,
+    headers: Vec<(String, String)>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    retry: Option<RetryConfig>,
+    refresh_margin: Option<Duration>,
+    python_token_cache: bool,
+    token_cache_file: Option<PathBuf>,
+    token_cache_section: Option<String>,
+    proxy: Option<String>,
+    time_source: Option<Arc<dyn TimeSource>>,
+    sleep: Option<Arc<dyn AsyncSleep>>,
+}
+
+macro_rules! setter_pair {
+    ($(#[$doc:meta])* $name:ident, $set_name:ident, $field:ident: $ty:ty) => {
+        $(#[$doc])*
+        pub fn $name(mut self, value: $ty) -> Self {
+            self.$field = Some(value);
+            self
+        }
+        $(#[$doc])*
+        pub fn $set_name(&mut self, value: Option<$ty>) -> &mut Self {
+            self.$field = value;
+            self
+        }
+    };
+}
+
+impl ClientBuilder {
+    /// An empty builder: region US1 unless told otherwise, no credentials, no tenant.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder from the process environment; see [`ClientBuilder::from_env_with`].
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// A builder from variables read through `lookup` (empty values count as unset):
+    /// `TAEGIS_ENVIRONMENT` (a region name or alias), `TAEGIS_API_URL`, `TAEGIS_TENANTS_URL`
+    /// (defaults to `TAEGIS_API_URL` when only that is set), `TAEGIS_ACCESS_TOKEN` (a ready
+    /// token; wins over client credentials), `CLIENT_ID` and `CLIENT_SECRET`,
+    /// `TAEGIS_TENANT_ID`.
+    ///
+    /// ```
+    /// use taegis_sdk::ClientBuilder;
+    ///
+    /// let vars = [("TAEGIS_ENVIRONMENT", "delta"), ("CLIENT_ID", "id"), ("CLIENT_SECRET", "secret")];
+    /// let builder = ClientBuilder::from_env_with(|name| {
+    ///     vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    /// })
+    /// .unwrap();
+    /// let client = builder.build().unwrap();
+    /// assert_eq!(client.region(), Some(taegis_sdk::Region::Us2));
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let mut builder = Self::new();
+        builder.set_environment(get("TAEGIS_ENVIRONMENT"));
+        builder.set_api_url(get("TAEGIS_API_URL"));
+        builder.set_tenants_url(get("TAEGIS_TENANTS_URL"));
+        builder.set_tenant_id(get("TAEGIS_TENANT_ID"));
+        let token = lookup("TAEGIS_ACCESS_TOKEN")
+            .map(|t| clean_bearer(&t))
+            .filter(|t| !t.is_empty());
+        match (
+            token,
+            get("CLIENT_ID"),
+            lookup("CLIENT_SECRET").filter(|s| !s.trim().is_empty()),
+        ) {
+            (Some(token), _, _) => builder.credentials = Some(Credentials::access_token(token)),
+            (None, Some(id), Some(secret)) => {
+                builder.credentials = Some(Credentials::client_credentials(
+                    id,
+                    secret.trim().to_owned(),
+                ))
+            }
+            (None, Some(_), None) => {
+                return Err(Error::Config {
+                    message: "CLIENT_ID is set but CLIENT_SECRET is not".into(),
+                })
+            }
+            (None, None, Some(_)) => {
+                return Err(Error::Config {
+                    message: "CLIENT_SECRET is set but CLIENT_ID is not".into(),
+                })
+            }
+            (None, None, None) => {}
+        }
+        Ok(builder)
+    }
+
+    setter_pair!(
+        /// The region (ignored for an endpoint whose base URL is set).
+        region, set_region, region: Region
+    );
+    setter_pair!(
+        /// Credentials to authenticate with.
+        credentials, set_credentials, credentials: Credentials
+    );
+    setter_pair!(
+        /// Connect timeout of each attempt (default 10 s).
+        connect_timeout, set_connect_timeout, connect_timeout: Duration
+    );
+    setter_pair!(
+        /// Total timeout of each attempt, from sending to the end of the body (default 60 s).
+        timeout, set_timeout, timeout: Duration
+    );
+    setter_pair!(
+        /// Retry bounds and pacing (default [`RetryConfig::default`]).
+        retry_config, set_retry_config, retry: RetryConfig
+    );
+    setter_pair!(
+        /// How long before expiry a token is replaced (default 60 s).
+        token_refresh_margin, set_token_refresh_margin, refresh_margin: Duration
+    );
+    setter_pair!(
+        /// Clock for token expiry (tests inject one).
+        time_source, set_time_source, time_source: Arc<dyn TimeSource>
+    );
+    setter_pair!(
+        /// Sleep used between retries (tests inject one).
+        sleep_impl, set_sleep_impl, sleep: Arc<dyn AsyncSleep>
+    );
+    setter_pair!(
+        /// Token cache file in the Python SDK's INI format (implies the cache is on).
+        token_cache_file, set_token_cache_file, token_cache_file: PathBuf
+    );
+
+    /// The region by name or alias, case-insensitive (checked by `build`). The name as given
+    /// is also the token cache section.
+    pub fn environment(mut self, name: impl Into<String>) -> Self {
+        self.environment = Some(name.into());
+        self
+    }
+    /// The region by name or alias, case-insensitive (checked by `build`).
+    pub fn set_environment(&mut self, name: Option<String>) -> &mut Self {
+        self.environment = name;
+        self
+    }
+
+    /// Base URL of the main API, replacing the region's (`/graphql`, the token endpoint and
+    /// REST calls are under it). The tenants base URL defaults to it.
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.api_url = Some(url.into());
+        self
+    }
+    /// Base URL of the main API.
+    pub fn set_api_url(&mut self, url: Option<String>) -> &mut Self {
+        self.api_url = url;
+        self
+    }
+
+    /// Base URL of the tenants API, replacing the region's (`/public/query` is under it).
+    pub fn tenants_url(mut self, url: impl Into<String>) -> Self {
+        self.tenants_url = Some(url.into());
+        self
+    }
+    /// Base URL of the tenants API.
+    pub fn set_tenants_url(&mut self, url: Option<String>) -> &mut Self {
+        self.tenants_url = url;
+        self
+    }
+
+    /// OAuth2 client credentials.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretString>,
+    ) -> Self {
+        self.credentials = Some(Credentials::client_credentials(client_id, client_secret));
+        self
+    }
+
+    /// A ready bearer token (whitespace and a `Bearer ` prefix are removed).
+    pub fn access_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.credentials = Some(Credentials::access_token(token));
+        self
+    }
+
+    /// An application-supplied token source.
+    pub fn token_provider(mut self, provider: Arc<dyn TokenProvider>) -> Self {
+        self.credentials = Some(Credentials::Provider(provider));
+        self
+    }
+
+    /// Default tenant context (`X-Tenant-Context`), validated by `build`.
+    pub fn tenant_id(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant_id = Some(tenant.into());
+        self
+    }
+    /// Default tenant context.
+    pub fn set_tenant_id(&mut self, tenant: Option<String>) -> &mut Self {
+        self.tenant_id = tenant;
+        self
+    }
+
+    /// An extra header sent with every API request (validated by `build`; it cannot replace
+    /// `Authorization`, `X-Tenant-Context`, `Content-Type` or `Accept`).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Proxy URL for every request (by default reqwest honours `HTTPS_PROXY` and friends).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Reads and writes tokens in `~/.taegis_sdk_python/config`, as the Python SDK does, so
+    /// one login serves both. Off by default.
+    pub fn python_token_cache(mut self, enabled: bool) -> Self {
+        self.python_token_cache = enabled;
+        self
+    }
+
+    /// Section of the token cache file. Defaults to the environment name as given, else the
+    /// region name, else `charlie` (the Python SDK's default).
+    pub fn token_cache_section(mut self, section: impl Into<String>) -> Self {
+        self.token_cache_section = Some(section.into());
+        self
+    }
+
+    /// Validates the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let region = match &self.environment {
+            Some(name) => Some(name.parse::<Region>()?),
+            None => self.region,
+        };
+        let custom_api = self
+            .api_url
+            .as_deref()
+            .map(normalize_base_url)
+            .transpose()?;
+        let custom_tenants = self
+            .tenants_url
+            .as_deref()
+            .map(normalize_base_url)
+            .transpose()?;
+        let default_region = region.unwrap_or(Region::Us1);
+        let api_url = custom_api
+            .clone()
+            .unwrap_or_else(|| default_region.api_url().to_owned());
+        let tenants_url = custom_tenants
+            .or(custom_api)
+            .unwrap_or_else(|| default_region.tenants_url().to_owned());
+
+        let tenant = self.tenant_id.map(TenantId::new).transpose()?;
+
+        let mut extra_headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::Config {
+                message: format!("invalid header name {name:?}"),
+            })?;
+            if [AUTHORIZATION, CONTENT_TYPE, ACCEPT].contains(&name)
+                || name.as_str() == "x-tenant-context"
+            {
+                return Err(Error::Config {
+                    message: format!("header {name} is set by the client and cannot be overridden"),
+                });
+            }
+            let value = HeaderValue::from_str(value).map_err(|_| Error::Config {
+                message: format!("invalid value for header {name}"),
+            })?;
+            extra_headers.append(name, value);
+        }
+
+        let token_cache = if self.python_token_cache || self.token_cache_file.is_some() {
+            let path = match self.token_cache_file {
+                Some(path) => path,
+                None => python_token_cache_path().ok_or_else(|| Error::Config {
+                    message: "the token cache needs a home directory (HOME is not set)".into(),
+                })?,
+            };
+            let section = self
+                .token_cache_section
+                .or_else(|| self.environment.as_ref().map(|e| e.trim().to_owned()))
+                .or_else(|| region.map(|r| r.name().to_owned()))
+                .unwrap_or_else(|| "charlie".to_owned());
+            Some(TokenCacheFile { path, section })
+        } else {
+            None
+        };
+
+        let mut http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+            .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(proxy) = &self.proxy {
+            let proxy = reqwest::Proxy::all(proxy).map_err(|_| Error::Config {
+                message: "invalid proxy URL".into(),
+            })?;
+            http = http.proxy(proxy);
+        }
+        let http = http.build().map_err(|e| Error::Config {
+            message: format!("cannot build the HTTP client: {e}"),
+        })?;
+
+        let initial = match &self.credentials {
+            Some(Credentials::AccessToken(token)) => Some(CachedToken {
+                token: token.clone(),
+                expires_at: None,
+            }),
+            _ => None,
+        };
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                api_url,
+                tenants_url,
+                region: if self.api_url.is_some() && self.tenants_url.is_some() {
+                    None
+                } else {
+                    region.or(Some(default_region))
+                },
+                credentials: self.credentials,
+                tokens: tokio::sync::Mutex::new(TokenState {
+                    current: initial,
+                    rejected: None,
+                }),
+                retry: self.retry.unwrap_or_default(),
+                refresh_margin: self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN),
+                extra_headers,
+                token_cache,
+                clock: self
+                    .time_source
+                    .unwrap_or_else(|| Arc::new(SystemTimeSource)),
+                sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+            }),
+            tenant,
+        })
+    }
+}
+
+/// Parses a base URL, refuses plain http to a non-loopback host, and drops a trailing `/`.
+fn normalize_base_url(url: &str) -> Result<String, Error> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| Error::Config {
+        message: format!("invalid base URL {url:?}: {e}"),
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::Config {
+            message: "base URLs must not contain user information".into(),
+        });
+    }
+    match parsed.scheme() {
+        "https" => {}
+        "http" => {
+            if !is_loopback(&parsed) {
+                return Err(Error::InsecureTransport {
+                    url: parsed.to_string(),
+                });
+            }
+        }
+        other => {
+            return Err(Error::Config {
+                message: format!("unsupported URL scheme {other:?}"),
+            })
+        }
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let host = host.to_ascii_lowercase();
+            host == "localhost" || host.ends_with(".localhost")
+        }
+    }
+}
+
+#[derive(Clone)]
+struct CachedToken {
+    token: SecretString,
+    /// `None`: never expires on our side (a static token).
+    expires_at: Option<SystemTime>,
+}
+
+struct TokenState {
+    current: Option<CachedToken>,
+    /// The last token the API refused: never taken again from the cache file.
+    rejected: Option<SecretString>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    api_url: String,
+    tenants_url: String,
+    region: Option<Region>,
+    credentials: Option<Credentials>,
+    tokens: tokio::sync::Mutex<TokenState>,
+    retry: RetryConfig,
+    refresh_margin: Duration,
+    extra_headers: HeaderMap,
+    token_cache: Option<TokenCacheFile>,
+    clock: Arc<dyn TimeSource>,
+    sleep: Arc<dyn AsyncSleep>,
+}
+
+/// A Taegis XDR API client. Cheap to clone: clones share the connection pool and the token
+/// cache.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), taegis_sdk::Error> {
+/// use taegis_sdk::ops::main::{clients, Clients};
+///
+/// let client = taegis_sdk::Client::from_env()?;
+/// let page = client
+///     .with_tenant("12345")?
+///     .execute::<Clients>(clients::Variables {
+///         name: Some("%docs%".into()),
+///         client_i_ds: None,
+///         tenant_id: None,
+///         role_i_ds: None,
+///         tenant_i_ds: None,
+///         page: None,
+///         per_page: None,
+///     })
+///     .await?;
+/// println!("{} clients", page.clients.map_or(0, |c| c.len()));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    tenant: Option<TenantId>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("region", &self.inner.region)
+            .field("api_url", &self.inner.api_url)
+            .field("tenants_url", &self.inner.tenants_url)
+            .field("tenant", &self.tenant)
+            .field("credentials", &self.inner.credentials)
+            .field("retry", &self.inner.retry)
+            .field(
+                "extra_headers",
+                &self.inner.extra_headers.keys().collect::<Vec<_>>(),
+            )
+            .field("token_cache", &self.inner.token_cache)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An HTTP answer that passed status checks.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment ([`ClientBuilder::from_env_with`] lists the
+    /// variables).
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// A handle whose requests carry `X-Tenant-Context: <tenant>`, sharing this client's
+    /// connections and token cache.
+    pub fn with_tenant(&self, tenant: impl Into<String>) -> Result<Client, Error> {
+        Ok(self.with_tenant_id(TenantId::new(tenant)?))
+    }
+
+    /// Like [`Client::with_tenant`], with an already validated ID.
+    pub fn with_tenant_id(&self, tenant: TenantId) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            tenant: Some(tenant),
+        }
+    }
+
+    /// A handle that sends no `X-Tenant-Context`.
+    pub fn without_tenant(&self) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            tenant: None,
+        }
+    }
+
+    /// The tenant context of this handle.
+    pub fn tenant_id(&self) -> Option<&TenantId> {
+        self.tenant.as_ref()
+    }
+
+    /// The region, unless both base URLs were set by hand.
+    pub fn region(&self) -> Option<Region> {
+        self.inner.region
+    }
+
+    /// Base URL of the main API (no trailing slash).
+    pub fn api_url(&self) -> &str {
+        &self.inner.api_url
+    }
+
+    /// Base URL of the tenants API (no trailing slash).
+    pub fn tenants_url(&self) -> &str {
+        &self.inner.tenants_url
+    }
+
+    /// The GraphQL URL of an endpoint.
+    pub fn graphql_url(&self, endpoint: Endpoint) -> String {
+        match endpoint {
+            Endpoint::Main => format!("{}/graphql", self.inner.api_url),
+            Endpoint::Tenants => format!("{}/public/query", self.inner.tenants_url),
+        }
+    }
+
+    /// Runs a generated operation on its endpoint and decodes its data.
+    ///
+    /// GraphQL `errors` become [`Error::GraphQl`], which keeps any partial data.
+    pub async fn execute<Op: Operation>(
+        &self,
+        variables: Op::Variables,
+    ) -> Result<Op::ResponseData, Error> {
+        self.execute_as::<Op, Op::ResponseData>(variables).await
+    }
+
+    /// Runs a generated operation like [`Client::execute`], decoding its `data` into `T`
+    /// instead of the generated `ResponseData`: any type whose shape matches the operation's
+    /// selection (the facades use this to return one `Tenant` type from every tenant
+    /// operation).
+    pub async fn execute_as<Op: Operation, T: serde::de::DeserializeOwned>(
+        &self,
+        variables: Op::Variables,
+    ) -> Result<T, Error> {
+        let body = Op::build_query(variables);
+        let name = body.operation_name;
+        let bytes = serde_json::to_vec(&body).map_err(|e| Error::Config {
+            message: format!("cannot encode the variables of {name}: {e}"),
+        })?;
+        let answer = self
+            .send(
+                Method::POST,
+                self.graphql_url(Op::ENDPOINT),
+                Some(bytes),
+                Op::KIND,
+                name,
+                endpoint_label(Op::ENDPOINT),
+            )
+            .await?;
+        decode_graphql::<T>(&answer)
+    }
+
+    /// The OAuth2 client ID of the client credentials this client signs in with, if any.
+    pub fn client_id(&self) -> Option<&str> {
+        match &self.inner.credentials {
+            Some(Credentials::ClientCredentials { client_id, .. }) => Some(client_id),
+            _ => None,
+        }
+    }
+
+    /// Runs any GraphQL document and returns the whole JSON response (`data`, `errors`,
+    /// `extensions`) as the server sent it, even when it holds `errors`. Documents with a
+    /// `mutation` (or `subscription`) get the mutation retry rules.
+    pub async fn execute_raw(
+        &self,
+        endpoint: Endpoint,
+        query: &str,
+        variables: Option<serde_json::Value>,
+        operation_name: Option<&str>,
+    ) -> Result<serde_json::Value, Error> {
+        let mut body = serde_json::Map::new();
+        body.insert("query".into(), query.into());
+        if let Some(v) = variables {
+            body.insert("variables".into(), v);
+        }
+        if let Some(name) = operation_name {
+            body.insert("operationName".into(), name.into());
+        }
+        let bytes = serde_json::to_vec(&body).map_err(|e| Error::Config {
+            message: e.to_string(),
+        })?;
+        let kind = document_kind(query);
+        let answer = self
+            .send(
+                Method::POST,
+                self.graphql_url(endpoint),
+                Some(bytes),
+                kind,
+                operation_name.unwrap_or("(raw)"),
+                endpoint_label(endpoint),
+            )
+            .await?;
+        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+            expected: "a GraphQL JSON response".into(),
+            message: e.to_string(),
+            excerpt: excerpt(&answer.body),
+        })
+    }
+
+    /// `GET <api>/<service>/version`.
+    pub async fn service_version(&self, service: &str) -> Result<ServiceVersion, Error> {
+        if service.is_empty()
+            || !service
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::Config {
+                message: format!("invalid service name {service:?}"),
+            });
+        }
+        let url = format!("{}/{service}/version", self.inner.api_url);
+        let answer = self
+            .send(
+                Method::GET,
+                url,
+                None,
+                OperationKind::Query,
+                "version",
+                "rest",
+            )
+            .await?;
+        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+            expected: "a service version ({tag, revision, timestamp})".into(),
+            message: e.to_string(),
+            excerpt: excerpt(&answer.body),
+        })
+    }
+
+    /// Logs in with the device-code flow: asks the server for a code, calls `prompt` so the
+    /// user can open the link, then waits for the login to complete. The token is used by
+    /// this client (and its handles) and written to the token cache file when one is on.
+    ///
+    /// Never called automatically.
+    pub async fn login_with_device_code(
+        &self,
+        prompt: impl FnOnce(&DeviceCodePrompt),
+    ) -> Result<AccessToken, Error> {
+        let inner = &self.inner;
+        let start_url = format!("{}{}", inner.api_url, DEVICE_CODE_AUTH_PATH);
+        let answer = inner.plain_post(&start_url, None).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(auth_error(&answer));
+        }
+        let start: DeviceCodeStart =
+            serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+                expected: "a device-code answer".into(),
+                message: e.to_string(),
+                excerpt: excerpt(&answer.body),
+            })?;
+        let url = match (
+            &start.verification_uri_complete,
+            &start.verification_uri,
+            &start.user_code,
+        ) {
+            (Some(complete), _, _) => complete.clone(),
+            (None, Some(uri), Some(code)) => format!("{uri}?user_code={code}"),
+            _ => {
+                return Err(Error::Auth {
+                    status: Some(answer.status),
+                    message: "the device-code answer has no verification link".into(),
+                    request_id: request_id(&answer.headers),
+                })
+            }
+        };
+        prompt(&DeviceCodePrompt {
+            url,
+            user_code: start.user_code.clone(),
+            expires_in: start.expires_in,
+        });
+
+        let interval_secs = start
+            .interval
+            .as_ref()
+            .and_then(|v| {
+                v.as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            })
+            .unwrap_or(5)
+            .clamp(1, 60);
+        let mut interval = Duration::from_secs(interval_secs);
+        let deadline =
+            Instant::now() + Duration::from_secs(start.expires_in.unwrap_or(900).min(3600));
+        let poll_body = serde_json::json!({
+            "device_code": start.device_code.expose_secret(),
+            "interval": start.interval,
+        });
+        let token_url = format!("{}{}", inner.api_url, DEVICE_CODE_TOKEN_PATH);
+        loop {
+            let answer = inner
+                .plain_post(
+                    &token_url,
+                    Some(serde_json::to_vec(&poll_body).unwrap_or_default()),
+                )
+                .await?;
+            if (200..300).contains(&answer.status) {
+                let token: TokenResponse =
+                    serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+                        expected: "a token answer".into(),
+                        message: e.to_string(),
+                        excerpt: excerpt(&answer.body),
+                    })?;
+                let now = inner.clock.now();
+                let cached = CachedToken {
+                    expires_at: Some(token.expires_at(now)),
+                    token: token.access_token,
+                };
+                inner.store_in_file(&cached.token);
+                let result = AccessToken::with_expiry(
+                    cached.token.clone(),
+                    cached.expires_at.unwrap_or(now),
+                );
+                let mut state = inner.tokens.lock().await;
+                state.current = Some(cached);
+                tracing::info!(target: "taegis_sdk::auth", "device-code login completed");
+                return Ok(result);
+            }
+            let code = serde_json::from_slice::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
+            match code.as_deref() {
+                Some("authorization_pending") => {}
+                Some("slow_down") => interval += Duration::from_secs(5),
+                _ => return Err(auth_error(&answer)),
+            }
+            if Instant::now() + interval > deadline {
+                return Err(Error::Auth {
+                    status: Some(answer.status),
+                    message: "the device code expired before the login completed".into(),
+                    request_id: request_id(&answer.headers),
+                });
+            }
+            inner.sleep.sleep(interval).await;
+        }
+    }
+
+    /// Drops the cached token, so the next request obtains a new one.
+    pub async fn clear_token(&self) {
+        let mut state = self.inner.tokens.lock().await;
+        if !matches!(self.inner.credentials, Some(Credentials::AccessToken(_))) {
+            state.current = None;
+        }
+    }
+
+    /// The request pipeline: token, headers, retries, 401 refresh, status checks.
+    async fn send(
+        &self,
+        method: Method,
+        url: String,
+        body: Option<Vec<u8>>,
+        kind: OperationKind,
+        operation: &str,
+        endpoint: &'static str,
+    ) -> Result<Answer, Error> {
+        let span = tracing::info_span!(
+            "taegis.request",
+            operation = %operation,
+            endpoint,
+            tenant = self.tenant.as_ref().map(TenantId::as_str).unwrap_or(""),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .send_inner(method, &url, body.map(bytes::Bytes::from), kind, &span)
+            .instrument(span.clone())
+            .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        result
+    }
+
+    async fn send_inner(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<bytes::Bytes>,
+        kind: OperationKind,
+        span: &tracing::Span,
+    ) -> Result<Answer, Error> {
+        let inner = &self.inner;
+        let started = Instant::now();
+        let mut attempt: u32 = 0;
+        let mut refreshed_after_401 = false;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let token = inner.token().await?;
+            let mut request = inner
+                .http
+                .request(method.clone(), url)
+                .headers(inner.extra_headers.clone())
+                .header(ACCEPT, "application/json");
+            let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+                .map_err(|_| Error::Config {
+                    message: "the access token is not a valid header value".into(),
+                })?;
+            auth.set_sensitive(true);
+            request = request.header(AUTHORIZATION, auth);
+            if let Some(tenant) = &self.tenant {
+                request = request.header("X-Tenant-Context", tenant.as_str());
+            }
+            if let Some(body) = &body {
+                request = request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+
+            let (failure, error, retry_after) = match send_and_read(request).await {
+                Err((failure, error)) => (failure, error, None),
+                Ok(answer) => {
+                    span.record("status", answer.status);
+                    if (200..300).contains(&answer.status) {
+                        return Ok(answer);
+                    }
+                    if answer.status == 401 {
+                        let can_refresh = inner
+                            .credentials
+                            .as_ref()
+                            .is_some_and(Credentials::can_refresh);
+                        if can_refresh && !refreshed_after_401 {
+                            refreshed_after_401 = true;
+                            attempt -= 1;
+                            tracing::info!(target: "taegis_sdk::auth", "API answered 401: dropping the token and fetching a new one");
+                            inner.invalidate(&token).await;
+                            continue;
+                        }
+                        if !can_refresh {
+                            inner.invalidate(&token).await;
+                        }
+                        return Err(auth_error(&answer));
+                    }
+                    let retry_after = answer
+                        .headers
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, inner.clock.now()));
+                    (
+                        Failure::Status(answer.status),
+                        http_error(&answer),
+                        retry_after,
+                    )
+                }
+            };
+
+            if !is_retryable(kind, failure) || attempt >= inner.retry.get_max_attempts() {
+                return Err(error);
+            }
+            let delay = match (failure, retry_after) {
+                (Failure::Status(429 | 503), Some(after)) => after,
+                _ => inner.retry.backoff(attempt),
+            };
+            if started.elapsed() + delay > inner.retry.get_max_elapsed() {
+                tracing::warn!(
+                    attempt,
+                    delay_ms = delay.as_millis() as u64,
+                    "retry budget exhausted; giving up"
+                );
+                return Err(error);
+            }
+            tracing::warn!(
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                reason = %failure_label(failure),
+                "retrying Taegis request"
+            );
+            inner.sleep.sleep(delay).await;
+        }
+    }
+}
+
+impl Inner {
+    /// A valid token: the cached one, or exactly one fetch however many callers wait.
+    async fn token(&self) -> Result<SecretString, Error> {
+        let mut state = self.tokens.lock().await;
+        let now = self.clock.now();
+        if let Some(current) = &state.current {
+            let fresh = match current.expires_at {
+                None => true,
+                Some(at) => now + self.refresh_margin < at,
+            };
+            if fresh {
+                return Ok(current.token.clone());
+            }
+        }
+        let fetched = self.obtain_token(state.rejected.as_ref()).await?;
+        let token = fetched.token.clone();
+        state.current = Some(fetched);
+        Ok(token)
+    }
+
+    /// Drops `stale` if it is still the current token.
+    async fn invalidate(&self, stale: &SecretString) {
+        let mut state = self.tokens.lock().await;
+        if state
+            .current
+            .as_ref()
+            .is_some_and(|c| secrets_equal(&c.token, stale))
+        {
+            if self
+                .credentials
+                .as_ref()
+                .is_some_and(Credentials::can_refresh)
+            {
+                state.current = None;
+            }
+            state.rejected = Some(stale.clone());
+        }
+    }
+
+    async fn obtain_token(&self, rejected: Option<&SecretString>) -> Result<CachedToken, Error> {
+        let now = self.clock.now();
+        let file_allowed = matches!(
+            self.credentials,
+            None | Some(Credentials::ClientCredentials { .. })
+        );
+        if let (true, Some(cache)) = (file_allowed, &self.token_cache) {
+            if let Some(token) = cache.read() {
+                let expires_at = jwt_expiry(token.expose_secret());
+                let usable = expires_at.is_some_and(|at| now + self.refresh_margin < at)
+                    && !rejected.is_some_and(|r| secrets_equal(r, &token));
+                if usable {
+                    tracing::debug!(target: "taegis_sdk::auth", "using the token from the cache file");
+                    return Ok(CachedToken { token, expires_at });
+                }
+            }
+        }
+        match &self.credentials {
+            None => Err(Error::MissingCredentials),
+            Some(Credentials::AccessToken(token)) => Ok(CachedToken {
+                token: token.clone(),
+                expires_at: None,
+            }),
+            Some(Credentials::Provider(provider)) => {
+                let token = provider.access_token().await?;
+                tracing::info!(target: "taegis_sdk::auth", "obtained an access token from the token provider");
+                let expires_at = token.expires_at().unwrap_or(now + DEFAULT_TOKEN_LIFETIME);
+                Ok(CachedToken {
+                    token: token.token().clone(),
+                    expires_at: Some(expires_at),
+                })
+            }
+            Some(Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            }) => {
+                let token = self
+                    .fetch_client_credentials(client_id, client_secret)
+                    .await?;
+                self.store_in_file(&token.token);
+                Ok(token)
+            }
+        }
+    }
+
+    fn store_in_file(&self, token: &SecretString) {
+        if let Some(cache) = &self.token_cache {
+            if let Err(e) = cache.write(token) {
+                tracing::warn!(target: "taegis_sdk::auth", error = %e, "could not write the token cache file");
+            }
+        }
+    }
+
+    /// `POST <api>/auth/api/v2/auth/token` with Basic auth and
+    /// `{"grant_type":"client_credentials"}`, retried like a query.
+    async fn fetch_client_credentials(
+        &self,
+        client_id: &str,
+        secret: &SecretString,
+    ) -> Result<CachedToken, Error> {
+        let url = format!("{}{}", self.api_url, TOKEN_PATH);
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let request = self
+                .http
+                .post(&url)
+                .basic_auth(client_id, Some(secret.expose_secret()))
+                .header(CONTENT_TYPE, "application/json")
+                .header(ACCEPT, "application/json")
+                .body(r#"{"grant_type":"client_credentials"}"#);
+            let (failure, error, retry_after) = match send_and_read(request).await {
+                Err((failure, error)) => (failure, error, None),
+                Ok(answer) if (200..300).contains(&answer.status) => {
+                    let parsed: TokenResponse =
+                        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+                            expected:
+                                "a token answer ({access_token, expires_in, expiry, token_type})"
+                                    .into(),
+                            message: e.to_string(),
+                            excerpt: excerpt(&answer.body),
+                        })?;
+                    if parsed.access_token.is_empty() {
+                        return Err(Error::Auth {
+                            status: Some(answer.status),
+                            message: "the token endpoint returned an empty access_token".into(),
+                            request_id: request_id(&answer.headers),
+                        });
+                    }
+                    let now = self.clock.now();
+                    let expires_at = parsed.expires_at(now);
+                    tracing::info!(
+                        target: "taegis_sdk::auth",
+                        attempt,
+                        expires_in_s = expires_at.duration_since(now).unwrap_or_default().as_secs(),
+                        "fetched an access token with client credentials"
+                    );
+                    return Ok(CachedToken {
+                        token: parsed.access_token,
+                        expires_at: Some(expires_at),
+                    });
+                }
+                Ok(answer) => {
+                    let retry_after = answer
+                        .headers
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, self.clock.now()));
+                    (
+                        Failure::Status(answer.status),
+                        auth_error(&answer),
+                        retry_after,
+                    )
+                }
+            };
+            if !is_retryable(OperationKind::Query, failure)
+                || attempt >= self.retry.get_max_attempts()
+            {
+                return Err(error);
+            }
+            let delay = match (failure, retry_after) {
+                (Failure::Status(429 | 503), Some(after)) => after,
+                _ => self.retry.backoff(attempt),
+            };
+            if started.elapsed() + delay > self.retry.get_max_elapsed() {
+                return Err(error);
+            }
+            tracing::warn!(
+                target: "taegis_sdk::auth",
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                reason = %failure_label(failure),
+                "retrying the token request"
+            );
+            self.sleep.sleep(delay).await;
+        }
+    }
+
+    /// An unauthenticated JSON POST (device-code flow), without retries.
+    async fn plain_post(&self, url: &str, body: Option<Vec<u8>>) -> Result<Answer, Error> {
+        let mut request = self.http.post(url).header(ACCEPT, "application/json");
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        send_and_read(request).await.map_err(|(_, e)| e)
+    }
+}
+
+/// Sends a request and reads the whole body, classifying failures.
+async fn send_and_read(request: reqwest::RequestBuilder) -> Result<Answer, (Failure, Error)> {
+    let response = request.send().await.map_err(classify)?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(classify)?;
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn classify(e: reqwest::Error) -> (Failure, Error) {
+    let failure = if e.is_connect() {
+        Failure::Connect
+    } else {
+        Failure::Broken
+    };
+    let error = if e.is_timeout() {
+        Error::Timeout(Box::new(e) as BoxError)
+    } else {
+        Error::Transport(Box::new(e) as BoxError)
+    };
+    // A timeout after the request was sent is not retried: the server may still be working.
+    let failure = match (&error, failure) {
+        (Error::Timeout(_), Failure::Broken) => Failure::Status(0),
+        _ => failure,
+    };
+    (failure, error)
+}
+
+fn failure_label(failure: Failure) -> String {
+    match failure {
+        Failure::Connect => "connection failed".into(),
+        Failure::Broken => "connection broken".into(),
+        Failure::Status(s) => format!("HTTP {s}"),
+    }
+}
+
+fn endpoint_label(endpoint: Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::Main => "main",
+        Endpoint::Tenants => "tenants",
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-request-id", "x-amzn-requestid", "x-amzn-trace-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(128).collect())
+}
+
+fn http_error(answer: &Answer) -> Error {
+    Error::Http {
+        status: answer.status,
+        body_excerpt: excerpt(&answer.body),
+        request_id: request_id(&answer.headers),
+    }
+}
+
+/// The server's own words from an error answer: `error_description`, `message` or `error`,
+/// else a redacted excerpt.
+fn auth_error(answer: &Answer) -> Error {
+    let message = serde_json::from_slice::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| {
+            let pick = |k: &str| match v.get(k) {
+                Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+                Some(serde_json::Value::Array(items)) if !items.is_empty() => Some(
+                    items
+                        .iter()
+                        .map(|i| {
+                            i.as_str()
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| i.to_string())
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                _ => None,
+            };
+            match (
+                pick("error"),
+                pick("error_description").or_else(|| pick("message")),
+            ) {
+                (Some(code), Some(desc)) => Some(format!("{code}: {desc}")),
+                (a, b) => a.or(b),
+            }
+        })
+        .map(|m| excerpt(m.as_bytes()))
+        .unwrap_or_else(|| excerpt(&answer.body));
+    Error::Auth {
+        status: Some(answer.status),
+        message,
+        request_id: request_id(&answer.headers),
+    }
+}
+
+/// Splits a GraphQL response into data or errors and decodes the data.
+fn decode_graphql<T: DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
+    let decode_error = |expected: String, message: String| Error::Decode {
+        expected,
+        message,
+        excerpt: excerpt(&answer.body),
+    };
+    let value: serde_json::Value = serde_json::from_slice(&answer.body)
+        .map_err(|e| decode_error("a GraphQL JSON response".into(), e.to_string()))?;
+    let serde_json::Value::Object(mut envelope) = value else {
+        return Err(decode_error(
+            "a GraphQL JSON response".into(),
+            "the response is not a JSON object".into(),
+        ));
+    };
+    let data = envelope.remove("data").filter(|d| !d.is_null());
+    if let Some(errors) = envelope.remove("errors").filter(|e| !e.is_null()) {
+        let errors: Vec<GraphQlError> = serde_json::from_value(errors)
+            .map_err(|e| decode_error("a GraphQL `errors` list".into(), e.to_string()))?;
+        if !errors.is_empty() {
+            return Err(Error::GraphQl {
+                errors,
+                data: data.map(PartialData),
+                request_id: request_id(&answer.headers),
+            });
+        }
+    }
+    let data = data.ok_or_else(|| {
+        decode_error(
+            std::any::type_name::<T>().into(),
+            "the response has no `data`".into(),
+        )
+    })?;
+    serde_json::from_value(data)
+        .map_err(|e| decode_error(std::any::type_name::<T>().into(), e.to_string()))
+}
+
+/// Whether a document holds a mutation or subscription (conservatively: any such keyword
+/// outside comments and strings).
+fn document_kind(query: &str) -> OperationKind {
+    let mut words = String::with_capacity(query.len());
+    let mut chars = query.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                words.push(' ');
+            }
+            '"' => {
+                while let Some(c) = chars.next() {
+                    if c == '\\' {
+                        chars.next();
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+                words.push(' ');
+            }
+            c if c.is_alphanumeric() || c == '_' => words.push(c),
+            _ => words.push(' '),
+        }
+    }
+    if words
+        .split_whitespace()
+        .any(|w| w == "mutation" || w == "subscription")
+    {
+        OperationKind::Mutation
+    } else {
+        OperationKind::Query
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_ids_are_validated() {
+        for bad in ["", " ", "12 34", "12\n34", "12\t", "\u{7f}", "12\u{0}"] {
+            assert!(
+                matches!(TenantId::new(bad), Err(Error::InvalidTenantId { .. })),
+                "{bad:?}"
+            );
+        }
+        assert!(TenantId::new("x".repeat(257)).is_err());
+        assert_eq!(TenantId::new("50530").unwrap().to_string(), "50530");
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            normalize_base_url("https://example.com/").unwrap(),
+            "https://example.com"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080/x/").unwrap(),
+            "http://127.0.0.1:8080/x"
+        );
+        assert!(normalize_base_url("http://localhost:1").is_ok());
+        assert!(normalize_base_url("http://[::1]:1").is_ok());
+        assert!(matches!(
+            normalize_base_url("http://api.example.com"),
+            Err(Error::InsecureTransport { .. })
+        ));
+        assert!(matches!(
+            normalize_base_url("http://10.0.0.1"),
+            Err(Error::InsecureTransport { .. })
+        ));
+        assert!(matches!(
+            normalize_base_url("http://localhost.example.com"),
+            Err(Error::InsecureTransport { .. })
+        ));
+        assert!(matches!(
+            normalize_base_url("ftp://example.com"),
+            Err(Error::Config { .. })
+        ));
+        assert!(matches!(
+            normalize_base_url("https://u:p@example.com"),
+            Err(Error::Config { .. })
+        ));
+    }
+
+    #[test]
+    fn document_kinds() {
+        assert_eq!(
+            document_kind("query q { tenants { id } }"),
+            OperationKind::Query
+        );
+        assert_eq!(document_kind("{ tenants { id } }"), OperationKind::Query);
+        assert_eq!(
+            document_kind("# mutation in a comment\nquery q { x(a: \"mutation\") }"),
+            OperationKind::Query
+        );
+        assert_eq!(
+            document_kind("mutation m { deleteClient(id: 1) { id } }"),
+            OperationKind::Mutation
+        );
+        assert_eq!(
+            document_kind("query a { x } mutation b { y }"),
+            OperationKind::Mutation
+        );
+    }
+
+    #[test]
+    fn env_configuration() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let c = ClientBuilder::from_env_with(env(&[("TAEGIS_ENVIRONMENT", "ECHO")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.region(), Some(Region::Eu));
+        assert_eq!(
+            c.tenants_url(),
+            "https://api-tenants.echo.taegis.secureworks.com"
+        );
+
+        let c = ClientBuilder::from_env_with(env(&[("TAEGIS_API_URL", "http://127.0.0.1:9/")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.api_url(), "http://127.0.0.1:9");
+        assert_eq!(
+            c.tenants_url(),
+            "http://127.0.0.1:9",
+            "tenants URL defaults to the API URL"
+        );
+        assert_eq!(
+            c.graphql_url(Endpoint::Tenants),
+            "http://127.0.0.1:9/public/query"
+        );
+
+        let c = ClientBuilder::from_env_with(env(&[
+            ("TAEGIS_API_URL", "http://127.0.0.1:9"),
+            ("TAEGIS_TENANTS_URL", "http://127.0.0.1:10"),
+            ("TAEGIS_TENANT_ID", "777"),
+            ("TAEGIS_ACCESS_TOKEN", "Bearer abc\n"),
+            ("CLIENT_ID", "id"),
+            ("CLIENT_SECRET", "secret"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(c.tenants_url(), "http://127.0.0.1:10");
+        assert_eq!(c.region(), None);
+        assert_eq!(c.tenant_id().unwrap().as_str(), "777");
+        assert!(
+            matches!(c.inner.credentials, Some(Credentials::AccessToken(ref t)) if t.expose_secret() == "abc")
+        );
+
+        let c = ClientBuilder::from_env_with(env(&[("CLIENT_ID", "id"), ("CLIENT_SECRET", "s")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert!(
+            matches!(c.inner.credentials, Some(Credentials::ClientCredentials { ref client_id, .. }) if client_id == "id")
+        );
+        assert_eq!(c.region(), Some(Region::Us1), "US1 is the default region");
+
+        assert!(matches!(
+            ClientBuilder::from_env_with(env(&[("CLIENT_ID", "id")])),
+            Err(Error::Config { .. })
+        ));
+        assert!(matches!(
+            ClientBuilder::from_env_with(env(&[("TAEGIS_ENVIRONMENT", "nowhere")]))
+                .unwrap()
+                .build(),
+            Err(Error::UnknownRegion { .. })
+        ));
+        assert!(matches!(
+            ClientBuilder::from_env_with(env(&[("TAEGIS_TENANT_ID", "1 2")]))
+                .unwrap()
+                .build(),
+            Err(Error::InvalidTenantId { .. })
+        ));
+    }
+
+    #[test]
+    fn reserved_headers_cannot_be_overridden() {
+        for name in ["Authorization", "X-Tenant-Context", "content-type"] {
+            assert!(
+                matches!(
+                    Client::builder().header(name, "x").build(),
+                    Err(Error::Config { .. })
+                ),
+                "{name}"
+            );
+        }
+        assert!(Client::builder().header("X-Custom", "1").build().is_ok());
+    }
+}

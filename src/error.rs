@@ -1,0 +1,452 @@
+//! The error type of every fallible call of the crate.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::region::Region;
+
+/// Boxed error source kept inside [`Error`] variants.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong, as variants a caller can match on.
+///
+/// No variant's `Display` or `Debug` ever contains a client secret or an access token: body
+/// excerpts are redacted (values of keys that look like secrets or tokens are replaced).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The region (environment) name is not one the SDK knows.
+    #[error(
+        "unknown Taegis region {name:?}; valid names are: {}",
+        Region::valid_names()
+    )]
+    UnknownRegion {
+        /// The name that was given.
+        name: String,
+    },
+
+    /// No credentials were configured (client credentials, access token, token provider or a
+    /// device-code login).
+    #[error(
+        "no Taegis credentials: set CLIENT_ID and CLIENT_SECRET, or TAEGIS_ACCESS_TOKEN, \
+         or configure credentials on the client builder"
+    )]
+    MissingCredentials,
+
+    /// A tenant ID was empty or contained whitespace or control characters.
+    #[error("invalid tenant id: {reason}")]
+    InvalidTenantId {
+        /// Why it was refused.
+        reason: &'static str,
+    },
+
+    /// Credentials would have been sent over plain `http://` to a host that is not loopback.
+    #[error("refusing to send credentials over plain http to {url}; use https (plain http is allowed only for loopback hosts)")]
+    InsecureTransport {
+        /// The offending base URL.
+        url: String,
+    },
+
+    /// Any other configuration problem (bad URL, bad header, unreadable settings).
+    #[error("configuration error: {message}")]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+
+    /// Authentication failed: the token endpoint refused the credentials, or the API answered
+    /// 401 again after a fresh token.
+    #[error("authentication failed{}: {message}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Auth {
+        /// HTTP status, when the failure came from an HTTP answer.
+        status: Option<u16>,
+        /// The server's message (redacted excerpt) or a description.
+        message: String,
+        /// The `X-Request-Id` response header, when present.
+        request_id: Option<String>,
+    },
+
+    /// The API answered with a non-success HTTP status.
+    #[error("HTTP {status}{}: {body_excerpt}{}",
+        request_id.as_ref().map(|r| format!(" (request id {r})")).unwrap_or_default(),
+        if *status == 403 { PERMISSION_HINT } else { "" })]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The start of the body, redacted.
+        body_excerpt: String,
+        /// The `X-Request-Id` response header, when present.
+        request_id: Option<String>,
+    },
+
+    /// The server answered with GraphQL `errors`. `data` holds whatever partial data came
+    /// with them.
+    #[error("{}", display_graphql(errors))]
+    GraphQl {
+        /// Every error of the response, in order.
+        errors: Vec<GraphQlError>,
+        /// The `data` member when the server sent one that is not `null`.
+        data: Option<PartialData>,
+        /// The `X-Request-Id` response header, when present.
+        request_id: Option<String>,
+    },
+
+    /// The response could not be decoded into what was expected.
+    #[error(
+        "could not decode the response as {expected}: {message}; response starts with: {excerpt}"
+    )]
+    Decode {
+        /// What was expected (a type or a format).
+        expected: String,
+        /// The decoder's message.
+        message: String,
+        /// The start of the body, redacted.
+        excerpt: String,
+    },
+
+    /// The object asked for does not exist or the caller cannot see it (the API answered
+    /// `null`).
+    #[error("not found: {what}")]
+    NotFound {
+        /// What was looked for.
+        what: String,
+    },
+
+    /// The object to create already exists, e.g. the API's "Existing client in tenant".
+    #[error("already exists: {what}")]
+    AlreadyExists {
+        /// What exists already.
+        what: String,
+        /// The API's answer.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A request took longer than the configured timeout.
+    #[error("request timed out: {0}")]
+    Timeout(#[source] BoxError),
+
+    /// The connection failed or broke (DNS, connect, TLS, reset).
+    #[error("transport error: {0}")]
+    Transport(#[source] BoxError),
+}
+
+const PERMISSION_HINT: &str =
+    "; hint: this looks like a permission failure: the client's role may \
+     lack the permission this operation needs (client credentials get the Tenant Analyst role \
+     unless created with another)";
+
+impl Error {
+    /// Whether any GraphQL error (or a 403) looks like a missing permission.
+    pub fn is_permission_denied(&self) -> bool {
+        match self {
+            Error::GraphQl { errors, .. } => errors
+                .iter()
+                .any(GraphQlError::looks_like_permission_failure),
+            Error::Http { status, .. } => *status == 403,
+            _ => false,
+        }
+    }
+
+    /// The HTTP status behind this error, if it came from an HTTP answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Http { status, .. } => Some(*status),
+            Error::Auth { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// Decodes the partial data of a [`Error::GraphQl`] into a typed value (for example a
+    /// generated `ResponseData`), when there is some and it fits.
+    pub fn partial_data<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        match self {
+            Error::GraphQl {
+                data: Some(data), ..
+            } => serde_json::from_value(data.0.clone()).ok(),
+            _ => None,
+        }
+    }
+}
+
+fn display_graphql(errors: &[GraphQlError]) -> String {
+    let mut out = String::from("GraphQL error");
+    if errors.len() != 1 {
+        out.push('s');
+    }
+    out.push_str(": ");
+    let parts: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    out.push_str(&parts.join("; "));
+    if errors
+        .iter()
+        .any(GraphQlError::looks_like_permission_failure)
+    {
+        out.push_str(PERMISSION_HINT);
+    }
+    out
+}
+
+/// The `data` of a response that also carried errors. Its `Debug` redacts values of keys that
+/// look like secrets (a `createClient` answer holds a client secret).
+#[derive(Clone, PartialEq)]
+pub struct PartialData(pub serde_json::Value);
+
+impl fmt::Debug for PartialData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut redacted = self.0.clone();
+        redact_value(&mut redacted);
+        write!(f, "PartialData({redacted})")
+    }
+}
+
+/// One entry of a GraphQL response's `errors`.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+pub struct GraphQlError {
+    /// The message.
+    #[serde(default)]
+    pub message: String,
+    /// Where in the response the error occurred (field names and list indexes).
+    #[serde(default)]
+    pub path: Option<Vec<serde_json::Value>>,
+    /// Where in the document the error occurred.
+    #[serde(default)]
+    pub locations: Option<Vec<serde_json::Value>>,
+    /// Server-specific details, such as a `code`.
+    #[serde(default)]
+    pub extensions: Option<serde_json::Value>,
+}
+
+impl GraphQlError {
+    /// Whether the error reads like an authorization failure.
+    pub fn looks_like_permission_failure(&self) -> bool {
+        const CODES: &[&str] = &[
+            "FORBIDDEN",
+            "UNAUTHORIZED",
+            "PERMISSION_DENIED",
+            "ACCESS_DENIED",
+            "NOT_AUTHORIZED",
+        ];
+        const WORDS: &[&str] = &[
+            "permission",
+            "not authorized",
+            "unauthorized",
+            "forbidden",
+            "access denied",
+            "not allowed",
+            "insufficient",
+        ];
+        let code_matches = self
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|c| c.as_str())
+            .is_some_and(|c| CODES.iter().any(|k| k.eq_ignore_ascii_case(c)));
+        let message = self.message.to_lowercase();
+        code_matches || WORDS.iter().any(|w| message.contains(w))
+    }
+}
+
+impl fmt::Display for GraphQlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(path) = &self.path {
+            let path: Vec<String> = path
+                .iter()
+                .map(|p| match p {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            write!(f, " (at {})", path.join("."))?;
+        }
+        if let Some(code) = self
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|c| c.as_str())
+        {
+            write!(f, " [{code}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Longest body excerpt kept in an error, in characters.
+pub(crate) const EXCERPT_CHARS: usize = 300;
+
+/// The start of a body, redacted, with control characters escaped, at most
+/// [`EXCERPT_CHARS`] characters.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let redacted = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(mut value) => {
+            redact_value(&mut value);
+            value.to_string()
+        }
+        Err(_) => redact_text(&text),
+    };
+    let mut out = String::new();
+    for (i, c) in redacted.chars().enumerate() {
+        if i == EXCERPT_CHARS {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        out.push_str("<empty body>");
+    }
+    out
+}
+
+/// Whether a JSON key names something secret.
+pub(crate) fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("secret") || k.contains("token") || k.contains("password") || k == "authorization"
+}
+
+/// Replaces the values of secret-looking keys, recursively.
+pub(crate) fn redact_value(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if is_secret_key(k) && !v.is_null() {
+                    *v = serde_json::Value::String("<redacted>".into());
+                } else {
+                    redact_value(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_value),
+        _ => {}
+    }
+}
+
+/// Redacts `"secretish_key": "value"` pairs in text that is not valid JSON (a truncated
+/// body). The value is cut from the opening quote to the closing quote or the end.
+pub(crate) fn redact_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'"' {
+            // Read a quoted key.
+            let start = i + 1;
+            let mut j = start;
+            while j < bytes.len() && bytes[j] != b'"' {
+                if bytes[j] == b'\\' {
+                    j += 1;
+                }
+                j += 1;
+            }
+            let end = j.min(bytes.len());
+            let key = &text[start..end];
+            out.push_str(&text[i..(end + 1).min(bytes.len())]);
+            i = end + 1;
+            if is_secret_key(key) {
+                // Skip whitespace and a colon, then redact a string value.
+                let mut k = i;
+                while k < bytes.len() && (bytes[k] as char).is_ascii_whitespace() {
+                    k += 1;
+                }
+                if k < bytes.len() && bytes[k] == b':' {
+                    k += 1;
+                    while k < bytes.len() && (bytes[k] as char).is_ascii_whitespace() {
+                        k += 1;
+                    }
+                    if k < bytes.len() && bytes[k] == b'"' {
+                        let mut m = k + 1;
+                        while m < bytes.len() && bytes[m] != b'"' {
+                            if bytes[m] == b'\\' {
+                                m += 1;
+                            }
+                            m += 1;
+                        }
+                        out.push_str(&text[i..k]);
+                        out.push_str("\"<redacted>\"");
+                        i = (m + 1).min(bytes.len());
+                    }
+                }
+            }
+        } else {
+            let c = text[i..].chars().next().unwrap_or('?');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn excerpt_redacts_json_and_truncated_json() {
+        let full = br#"{"data":{"createClient":{"clientSecret":"S3CR3T","client":{"id":"1"}}}}"#;
+        let e = excerpt(full);
+        assert!(!e.contains("S3CR3T"), "{e}");
+        assert!(e.contains("<redacted>"));
+        let truncated = br#"{"access_token":"eyJabc.def","expires_in":36"#;
+        let e = excerpt(truncated);
+        assert!(!e.contains("eyJabc"), "{e}");
+        assert!(e.contains("expires_in"));
+        let cut_inside = br#"{"clientSecret":"S3CR"#;
+        assert!(!excerpt(cut_inside).contains("S3CR"));
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_escapes_controls() {
+        let body = "x\n".repeat(1000);
+        let e = excerpt(body.as_bytes());
+        assert!(e.ends_with("..."));
+        assert!(!e.contains('\n'));
+        assert_eq!(excerpt(b""), "<empty body>");
+    }
+
+    #[test]
+    fn permission_failures_get_a_hint() {
+        let err = Error::GraphQl {
+            errors: vec![GraphQlError {
+                message: "user does not have permission to perform createTenant".into(),
+                path: Some(vec![json!("createTenant")]),
+                locations: None,
+                extensions: None,
+            }],
+            data: None,
+            request_id: None,
+        };
+        assert!(err.is_permission_denied());
+        let msg = err.to_string();
+        assert!(msg.contains("at createTenant"), "{msg}");
+        assert!(msg.contains("role may lack the permission"), "{msg}");
+
+        let by_code = GraphQlError {
+            message: "nope".into(),
+            path: None,
+            locations: None,
+            extensions: Some(json!({"code": "FORBIDDEN"})),
+        };
+        assert!(by_code.looks_like_permission_failure());
+        let plain = GraphQlError {
+            message: "tenant not found".into(),
+            path: None,
+            locations: None,
+            extensions: None,
+        };
+        assert!(!plain.looks_like_permission_failure());
+    }
+
+    #[test]
+    fn partial_data_debug_is_redacted() {
+        let data = PartialData(json!({"createClient": {"clientSecret": "S3CR3T"}}));
+        let debug = format!("{data:?}");
+        assert!(!debug.contains("S3CR3T"), "{debug}");
+    }
+}
