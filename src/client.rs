@@ -696,6 +696,22 @@ impl Client {
         decode_graphql::<T>(&answer)
     }
 
+    /// A valid access token (from the cache, or fetched now), with its expiry when known: for
+    /// handing the token to another tool (`taegis auth token`).
+    pub async fn access_token(&self) -> Result<AccessToken, Error> {
+        let token = self.inner.token().await?;
+        let state = self.inner.tokens.lock().await;
+        let expires_at = state
+            .current
+            .as_ref()
+            .filter(|current| secrets_equal(&current.token, &token))
+            .and_then(|current| current.expires_at);
+        Ok(match expires_at {
+            Some(at) => AccessToken::with_expiry(token, at),
+            None => AccessToken::new(token),
+        })
+    }
+
     /// The OAuth2 client ID of the client credentials this client signs in with, if any.
     pub fn client_id(&self) -> Option<&str> {
         match &self.inner.credentials {

@@ -11,6 +11,10 @@ use super::Failure;
 /// Subcommands of `taegis schema`.
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
+    /// Fetch the schemas by introspection and write `main.json` and/or `tenants.json`
+    /// deterministically (sorted, pretty-printed); a failed or partial answer never replaces a
+    /// good file.
+    Pull(PullArgs),
     /// Print an introspection JSON file as SDL, for reading.
     Sdl {
         /// The introspection result (`schema/main.json`, `schema/tenants.json` or a pulled file).
@@ -30,12 +34,142 @@ pub enum SchemaCommand {
     },
 }
 
+/// Arguments of `taegis schema pull`.
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// Which schema to refresh.
+    #[arg(long, value_enum, default_value = "all")]
+    endpoint: PullEndpoint,
+    /// The folder to write into.
+    #[arg(long, value_name = "DIR", default_value = "schema")]
+    out: PathBuf,
+}
+
+/// `--endpoint` of `schema pull`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PullEndpoint {
+    /// `main.json` from `/graphql`.
+    Main,
+    /// `tenants.json` from the tenants endpoint.
+    Tenants,
+    /// Both.
+    All,
+}
+
+/// The standard introspection query, asking for deprecated fields, enum values, arguments
+/// and input fields too.
+const INTROSPECTION: &str = r#"query IntrospectionQuery {
+  __schema {
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
+fragment TypeRef on __Type {
+  kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}"#;
+
+/// The same for servers that predate deprecated arguments and input fields.
+fn classic_introspection() -> String {
+    INTROSPECTION
+        .replace("args(includeDeprecated: true)", "args")
+        .replace("inputFields(includeDeprecated: true)", "inputFields")
+        .replace(
+            "defaultValue isDeprecated deprecationReason }",
+            "defaultValue }",
+        )
+        .replace(" isRepeatable", "")
+}
+
+/// Runs `taegis schema pull`.
+pub async fn pull(session: &super::context::Session, args: PullArgs) -> Result<(), Failure> {
+    use taegis_sdk::Endpoint;
+    let targets: &[(Endpoint, &str)] = match args.endpoint {
+        PullEndpoint::Main => &[(Endpoint::Main, "main")],
+        PullEndpoint::Tenants => &[(Endpoint::Tenants, "tenants")],
+        PullEndpoint::All => &[(Endpoint::Main, "main"), (Endpoint::Tenants, "tenants")],
+    };
+    if !args.out.is_dir() {
+        return Err(Failure::usage(format!(
+            "{} is not a folder",
+            args.out.display()
+        )));
+    }
+    for (endpoint, name) in targets {
+        let mut response = session
+            .client
+            .execute_raw(*endpoint, INTROSPECTION, None, Some("IntrospectionQuery"))
+            .await?;
+        if response
+            .get("errors")
+            .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()))
+        {
+            response = session
+                .client
+                .execute_raw(
+                    *endpoint,
+                    &classic_introspection(),
+                    None,
+                    Some("IntrospectionQuery"),
+                )
+                .await?;
+        }
+        if let Some(errors) = response
+            .get("errors")
+            .and_then(|e| e.as_array())
+            .filter(|a| !a.is_empty())
+        {
+            return Err(Failure::api(format!(
+                "introspection of the {name} endpoint failed: {}; {name}.json left untouched",
+                errors[0]
+                    .get("message")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or("(no message)")
+            )));
+        }
+        let origin = format!("introspection of the {name} endpoint");
+        let text = taegis_sdk_codegen::canonical::canonical_introspection(&response, &origin)
+            .map_err(|error| Failure::api(format!("{error}; {name}.json left untouched")))?;
+        let path = args.out.join(format!("{name}.json"));
+        let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == text);
+        if !unchanged {
+            let temporary = args.out.join(format!(".{name}.json.partial"));
+            std::fs::write(&temporary, &text)
+                .and_then(|()| std::fs::rename(&temporary, &path))
+                .map_err(|error| {
+                    let _ = std::fs::remove_file(&temporary);
+                    Failure::api(format!("cannot write {}: {error}", path.display()))
+                })?;
+        }
+        eprintln!(
+            "{}: {}",
+            path.display(),
+            if unchanged { "unchanged" } else { "updated" }
+        );
+    }
+    Ok(())
+}
+
 /// Runs a schema subcommand, writing its report to `out`.
 pub fn run(command: SchemaCommand, out: &mut impl Write) -> Result<(), Failure> {
     let written = |result: std::io::Result<()>| {
         result.map_err(|e| Failure::api(format!("cannot write the output: {e}")))
     };
     match command {
+        SchemaCommand::Pull(_) => Err(Failure::api("schema pull needs a connection")),
         SchemaCommand::Sdl { file } => {
             let schema = load(&file)?;
             written(out.write_all(schema.sdl.as_bytes()))

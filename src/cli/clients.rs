@@ -1,0 +1,358 @@
+//! `taegis clients`: the API client manager.
+
+use clap::Subcommand;
+use futures_util::TryStreamExt;
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use taegis_sdk::api::clients::{ApiClient, ClientFilter, NewApiClient, Role};
+
+use super::context::{OutputMode, Session};
+use super::output;
+use super::Failure;
+
+/// Subcommands of `taegis clients`.
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Create an API client and print its client ID and secret (shown this once only).
+    Create {
+        /// A name unique in the tenant.
+        name: String,
+        /// A role to grant: administrator, analyst, responder, auditor or a role ID
+        /// (repeatable; default: the server's default, analyst).
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<Role>,
+        /// Also write CLIENT_ID=, CLIENT_SECRET= and TAEGIS_TENANT_ID= lines to FILE (created
+        /// with mode 0600; an existing file is refused unless --force).
+        #[arg(long, value_name = "FILE")]
+        write_env: Option<PathBuf>,
+        /// Overwrite the --write-env file if it exists (never through a symbolic link).
+        #[arg(long, requires = "write_env")]
+        force: bool,
+    },
+    /// List API clients.
+    List {
+        /// Name pattern; % is a wildcard (e.g. %docs%).
+        #[arg(long)]
+        name: Option<String>,
+        /// Only clients holding this role (repeatable).
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<Role>,
+        /// Stop after N clients.
+        #[arg(long, value_name = "N")]
+        max: Option<usize>,
+    },
+    /// Show one API client (by UUID or client ID).
+    Get {
+        /// UUID or client ID.
+        id: String,
+    },
+    /// Give an API client a new secret (its client ID stays), and print it once.
+    Rotate {
+        /// UUID or client ID.
+        id: String,
+    },
+    /// Delete (revoke) an API client; asks first unless --yes.
+    Delete {
+        /// UUID or client ID.
+        id: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Delete every API client these credentials can see. Refuses without --yes.
+    DeleteAll {
+        /// Really delete them all.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Runs a `clients` subcommand.
+pub async fn run(session: &Session, command: ClientsCommand) -> Result<(), Failure> {
+    let clients = session.client.clients();
+    match command {
+        ClientsCommand::Create {
+            name,
+            roles,
+            write_env,
+            force,
+        } => {
+            if let Some(path) = &write_env {
+                check_env_file(path, force)?;
+            }
+            let created = clients.create(&name, &roles).await?;
+            if let Some(path) = &write_env {
+                write_env_file(
+                    path,
+                    &created,
+                    session.client.tenant_id().map(|t| t.as_str()),
+                    force,
+                )?;
+            }
+            print_new(session, &created, write_env.as_deref())
+        }
+        ClientsCommand::Rotate { id } => {
+            let rotated = clients.rotate_secret(&id).await?;
+            print_new(session, &rotated, None)
+        }
+        ClientsCommand::Get { id } => {
+            let client = clients.get(&id).await?;
+            match session.output {
+                OutputMode::Human => print_one(&client),
+                OutputMode::Json => output::json(&client),
+                OutputMode::JsonLines => output::json_line(&client),
+            }
+        }
+        ClientsCommand::List { name, roles, max } => {
+            let filter = ClientFilter {
+                name,
+                roles,
+                ..Default::default()
+            };
+            let stream = clients.stream(filter);
+            let mut stream = std::pin::pin!(stream);
+            let mut all = Vec::new();
+            let mut page = Vec::new();
+            let mut seen = 0usize;
+            let mut first_table = true;
+            while let Some(client) = stream.try_next().await? {
+                if max.is_some_and(|max| seen >= max) {
+                    break;
+                }
+                seen += 1;
+                match session.output {
+                    OutputMode::JsonLines => output::json_line(&client)?,
+                    OutputMode::Json => all.push(client),
+                    OutputMode::Human => {
+                        page.push(client);
+                        if page.len() == 100 {
+                            output::table(HEADER, page.drain(..).map(|c| row(&c)), first_table)?;
+                            first_table = false;
+                        }
+                    }
+                }
+            }
+            match session.output {
+                OutputMode::Json => output::json(&all),
+                OutputMode::Human => output::table(HEADER, page.iter().map(row), first_table),
+                OutputMode::JsonLines => Ok(()),
+            }
+        }
+        ClientsCommand::Delete { id, yes } => {
+            let target = clients.get(&id).await?;
+            if !yes {
+                confirm(
+                    session,
+                    &format!(
+                        "Delete API client {} ({}, client ID {})?",
+                        target.name, target.id, target.client_id
+                    ),
+                )?;
+            }
+            let deleted = clients.delete(&target.id).await?;
+            match session.output {
+                OutputMode::Human => {
+                    output::line(format!("deleted {} ({})", deleted.name, deleted.id))
+                }
+                _ => output::json(&deleted),
+            }
+        }
+        ClientsCommand::DeleteAll { yes } => {
+            if !yes {
+                return Err(Failure::usage(
+                    "delete-all deletes every API client these credentials can see: run it again with --yes",
+                ));
+            }
+            let bar = output::progress(session.interactive, None, "deleted");
+            let report = clients
+                .delete_all(|done, total| {
+                    if bar.length() != Some(total as u64) {
+                        bar.set_length(total as u64);
+                    }
+                    bar.set_position(done as u64);
+                })
+                .await?;
+            bar.finish_and_clear();
+            for (client, error) in &report.failed {
+                eprintln!("failed to delete {} ({}): {error}", client.name, client.id);
+            }
+            match session.output {
+                OutputMode::Human => output::line(format!(
+                    "{} deleted, {} failed",
+                    report.deleted.len(),
+                    report.failed.len()
+                ))?,
+                _ => output::json(&json!({
+                    "deleted": report.deleted,
+                    "failed": report.failed.iter().map(|(c, e)| json!({"client": c, "error": e.to_string()})).collect::<Vec<_>>(),
+                }))?,
+            }
+            if report.failed.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure::api(format!(
+                    "{} API client(s) could not be deleted",
+                    report.failed.len()
+                )))
+            }
+        }
+    }
+}
+
+const HEADER: &[&str] = &["ID", "NAME", "CLIENT ID", "ROLES", "TENANT", "CREATED"];
+
+fn row(client: &ApiClient) -> Vec<String> {
+    vec![
+        client.id.clone(),
+        client.name.clone(),
+        client.client_id.clone(),
+        roles_of(client),
+        output::opt(&client.tenant_id),
+        output::opt(&client.created_at),
+    ]
+}
+
+fn roles_of(client: &ApiClient) -> String {
+    let names: Vec<String> = client
+        .role_assignments
+        .iter()
+        .filter_map(|a| a.role_name.clone().or_else(|| a.role_id.clone()))
+        .collect();
+    if names.is_empty() {
+        output::opt(&client.roles)
+    } else {
+        names.join(",")
+    }
+}
+
+fn print_one(client: &ApiClient) -> Result<(), Failure> {
+    output::fields(&[
+        ("id", client.id.clone()),
+        ("name", client.name.clone()),
+        ("client_id", client.client_id.clone()),
+        ("roles", roles_of(client)),
+        ("tenant", output::opt(&client.tenant_id)),
+        ("environment", output::opt(&client.environment)),
+        ("enabled", output::yes_no(client.enabled)),
+        ("created_at", output::opt(&client.created_at)),
+        ("updated_at", output::opt(&client.updated_at)),
+        ("token_requests", output::opt(&client.token_request_count)),
+        ("last_token_at", output::opt(&client.token_request_time)),
+    ])
+}
+
+/// The one place where a client secret is printed: the user asked for it.
+fn print_new(
+    session: &Session,
+    new: &NewApiClient,
+    env_file: Option<&Path>,
+) -> Result<(), Failure> {
+    match session.output {
+        OutputMode::Human => {
+            print_one(&new.client)?;
+            output::fields(&[("client_secret", new.secret.expose_secret().to_owned())])?;
+            eprintln!("The client secret is shown this once and can never be retrieved again: store it safely now.");
+            if let Some(path) = env_file {
+                eprintln!("Credentials written to {} (mode 0600).", path.display());
+            }
+            Ok(())
+        }
+        _ => output::json(&json!({
+            "client": new.client,
+            "client_secret": new.secret.expose_secret(),
+        })),
+    }
+}
+
+fn check_env_file(path: &Path, force: bool) -> Result<(), Failure> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(Failure::usage(format!(
+            "{} is a symbolic link: refusing to write credentials through it",
+            path.display()
+        ))),
+        Ok(meta) if meta.is_dir() => {
+            Err(Failure::usage(format!("{} is a directory", path.display())))
+        }
+        Ok(_) if !force => Err(Failure::usage(format!(
+            "{} exists: refusing to overwrite it (use --force)",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn write_env_file(
+    path: &Path,
+    new: &NewApiClient,
+    tenant: Option<&str>,
+    force: bool,
+) -> Result<(), Failure> {
+    check_env_file(path, force)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc_no_follow());
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|error| Failure::api(format!("cannot create {}: {error}", path.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|error| {
+                Failure::api(format!("cannot restrict {}: {error}", path.display()))
+            })?;
+    }
+    let mut text = format!(
+        "CLIENT_ID={}\nCLIENT_SECRET={}\n",
+        new.client.client_id,
+        new.secret.expose_secret()
+    );
+    if let Some(tenant) = tenant.or(new.client.tenant_id.as_deref()) {
+        text.push_str(&format!("TAEGIS_TENANT_ID={tenant}\n"));
+    }
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|error| Failure::api(format!("cannot write {}: {error}", path.display())))
+}
+
+/// `O_NOFOLLOW`: opening fails if the last path component is a symbolic link.
+#[cfg(unix)]
+fn libc_no_follow() -> i32 {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        0o400000
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        0x0100
+    }
+}
+
+/// Asks on the terminal; without one, refuses.
+fn confirm(session: &Session, question: &str) -> Result<(), Failure> {
+    if !session.interactive || !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(
+            "refusing to delete without confirmation: no terminal to ask on (use --yes)",
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::api(format!("cannot read the answer: {e}")))?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::api("cancelled: nothing was deleted"))
+    }
+}

@@ -1,0 +1,109 @@
+//! Printing results: aligned tables, `key: value` blocks, JSON and JSON Lines.
+
+use comfy_table::{presets::NOTHING, Cell, ContentArrangement, Table};
+use serde::Serialize;
+use std::io::Write;
+
+use super::Failure;
+
+/// Prints `value` as pretty JSON followed by a newline.
+pub fn json(value: &impl Serialize) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(|e| Failure::api(format!("cannot encode the output: {e}")))?;
+    writeln!(out).map_err(Failure::output)
+}
+
+/// Prints `value` as one line of JSON.
+pub fn json_line(value: &impl Serialize) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)
+        .map_err(|e| Failure::api(format!("cannot encode the output: {e}")))?;
+    writeln!(out).map_err(Failure::output)
+}
+
+/// Prints rows under a header as an aligned table (no borders, like `ls -l`).
+pub fn table(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+    with_header: bool,
+) -> Result<(), Failure> {
+    let mut table = Table::new();
+    table
+        .load_style(NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if with_header {
+        table.set_header(header.iter().map(|h| Cell::new(h)));
+    }
+    let mut empty = true;
+    for row in rows {
+        empty = false;
+        table.add_row(row);
+    }
+    if empty && !with_header {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    for line in table.to_string().lines() {
+        writeln!(out, "{}", line.trim_end()).map_err(Failure::output)?;
+    }
+    Ok(())
+}
+
+/// Prints `key: value` lines with the keys aligned.
+pub fn fields(pairs: &[(&str, String)]) -> Result<(), Failure> {
+    let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for (key, value) in pairs {
+        writeln!(out, "{key:<width$}  {value}").map_err(Failure::output)?;
+    }
+    Ok(())
+}
+
+/// A line on standard output for humans.
+pub fn line(text: impl std::fmt::Display) -> Result<(), Failure> {
+    writeln!(std::io::stdout().lock(), "{text}").map_err(Failure::output)
+}
+
+/// An optional value for a table cell.
+pub fn opt<T: std::fmt::Display>(value: &Option<T>) -> String {
+    value
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "-".into())
+}
+
+/// A yes/no cell.
+pub fn yes_no(value: Option<bool>) -> String {
+    match value {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => "-".into(),
+    }
+}
+
+/// A progress bar on standard error, drawn only when standard error is a terminal.
+pub fn progress(
+    interactive: bool,
+    total: Option<u64>,
+    what: &'static str,
+) -> indicatif::ProgressBar {
+    if !interactive {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(total) => indicatif::ProgressBar::new(total),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    let template = if total.is_some() {
+        "{bar:40} {pos}/{len} {msg}"
+    } else {
+        "{spinner} {pos} {msg}"
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.set_message(what);
+    bar
+}
