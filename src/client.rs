@@ -954,7 +954,7 @@ impl Client {
                         if !can_refresh {
                             inner.invalidate(&token).await;
                         }
-                        return Err(auth_error(&answer));
+                        return Err(auth_error(&answer).scrub(&[token.expose_secret()]));
                     }
                     let retry_after = answer
                         .headers
@@ -969,6 +969,7 @@ impl Client {
                 }
             };
 
+            let error = error.scrub(&[token.expose_secret()]);
             if !is_retryable(kind, failure) || attempt >= inner.retry.get_max_attempts() {
                 return Err(error);
             }
@@ -1109,14 +1110,15 @@ impl Inner {
             let (failure, error, retry_after) = match send_and_read(request).await {
                 Err((failure, error)) => (failure, error, None),
                 Ok(answer) if (200..300).contains(&answer.status) => {
-                    let parsed: TokenResponse =
-                        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+                    let parsed: TokenResponse = serde_json::from_slice(&answer.body)
+                        .map_err(|e| Error::Decode {
                             expected:
                                 "a token answer ({access_token, expires_in, expiry, token_type})"
                                     .into(),
                             message: e.to_string(),
                             excerpt: excerpt(&answer.body),
-                        })?;
+                        })
+                        .map_err(|e| e.scrub(&[secret.expose_secret()]))?;
                     if parsed.access_token.is_empty() {
                         return Err(Error::Auth {
                             status: Some(answer.status),
@@ -1150,6 +1152,7 @@ impl Inner {
                     )
                 }
             };
+            let error = error.scrub(&[secret.expose_secret()]);
             if !is_retryable(OperationKind::Query, failure)
                 || attempt >= self.retry.get_max_attempts()
             {
