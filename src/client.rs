@@ -355,7 +355,7 @@ impl ClientBuilder {
     }
 
     /// Section of the token cache file. Defaults to the environment name as given, else the
-    /// region name, else `charlie` (the Python SDK's default).
+    /// custom API base URL, else the region name, else `charlie` (the Python SDK's default).
     pub fn token_cache_section(mut self, section: impl Into<String>) -> Self {
         self.token_cache_section = Some(section.into());
         self
@@ -415,6 +415,8 @@ impl ClientBuilder {
             let section = self
                 .token_cache_section
                 .or_else(|| self.environment.as_ref().map(|e| e.trim().to_owned()))
+                // A custom server never shares a section with a real region.
+                .or_else(|| self.api_url.is_some().then(|| api_url.clone()))
                 .or_else(|| region.map(|r| r.name().to_owned()))
                 .unwrap_or_else(|| "charlie".to_owned());
             Some(TokenCacheFile { path, section })
@@ -1200,8 +1202,11 @@ async fn send_and_read(request: reqwest::RequestBuilder) -> Result<Answer, (Fail
 }
 
 fn classify(e: reqwest::Error) -> (Failure, Error) {
+    // A failed connection (even a connect timeout) means nothing was sent.
     let failure = if e.is_connect() {
         Failure::Connect
+    } else if e.is_timeout() {
+        Failure::TimedOut
     } else {
         Failure::Broken
     };
@@ -1210,11 +1215,6 @@ fn classify(e: reqwest::Error) -> (Failure, Error) {
     } else {
         Error::Transport(Box::new(e) as BoxError)
     };
-    // A timeout after the request was sent is not retried: the server may still be working.
-    let failure = match (&error, failure) {
-        (Error::Timeout(_), Failure::Broken) => Failure::Status(0),
-        _ => failure,
-    };
     (failure, error)
 }
 
@@ -1222,6 +1222,7 @@ fn failure_label(failure: Failure) -> String {
     match failure {
         Failure::Connect => "connection failed".into(),
         Failure::Broken => "connection broken".into(),
+        Failure::TimedOut => "timed out".into(),
         Failure::Status(s) => format!("HTTP {s}"),
     }
 }

@@ -610,6 +610,50 @@ async fn python_sdk_token_cache_is_written_and_reused() {
 }
 
 #[tokio::test]
+async fn refused_cached_token_is_replaced_not_reread() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    let server = MockServer::start().await;
+    let stale = jwt(unix_now() + 36000);
+    std::fs::write(
+        &file,
+        format!("[{}]\naccess_token = {stale}\n", server.uri()),
+    )
+    .unwrap();
+    mount_token(&server, "fresh-tok", 3600, None).await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(header("authorization", format!("Bearer {stale}").as_str()))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(header("authorization", "Bearer fresh-tok"))
+        .respond_with(clients_ok())
+        .mount(&server)
+        .await;
+    let sleep = Arc::new(RecordingSleep::default());
+    // No section given: a custom server's tokens go to a section named after its URL.
+    let client = builder(&server, &sleep)
+        .token_cache_file(file.clone())
+        .build()
+        .unwrap();
+
+    client.execute::<Clients>(clients_vars()).await.unwrap();
+    assert_eq!(requests_to(&server, "/graphql").await.len(), 2);
+    assert_eq!(
+        requests_to(&server, "/auth/api/v2/auth/token").await.len(),
+        1
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        text,
+        format!("[{}]\naccess_token = fresh-tok\n", server.uri())
+    );
+}
+
+#[tokio::test]
 async fn token_cache_is_off_by_default() {
     let dir = tempfile::tempdir().unwrap();
     let server = MockServer::start().await;
