@@ -849,7 +849,7 @@ impl Client {
             match code.as_deref() {
                 Some("authorization_pending") => {}
                 Some("slow_down") => interval += Duration::from_secs(5),
-                _ => return Err(auth_error(&answer)),
+                _ => return Err(auth_error(&answer).scrub(&[start.device_code.expose_secret()])),
             }
             if Instant::now() + interval > deadline {
                 return Err(Error::Auth {
@@ -1026,11 +1026,9 @@ impl Inner {
             .as_ref()
             .is_some_and(|c| secrets_equal(&c.token, stale))
         {
-            if self
-                .credentials
-                .as_ref()
-                .is_some_and(Credentials::can_refresh)
-            {
+            // A static token stays (there is nothing to replace it with); any other is dropped,
+            // so the next call obtains a new one (or reports that it cannot).
+            if !matches!(self.credentials, Some(Credentials::AccessToken(_))) {
                 state.current = None;
             }
             state.rejected = Some(stale.clone());
