@@ -132,7 +132,8 @@ pub struct ClientBuilder {
     tenants_url: Option<String>,
     credentials: Option<Credentials>,
     tenant_id: Option<String>,
-    headers: Vec<(String, String)>,
+    /// Values may be credentials of their own (API gateways): kept redacted in `Debug`.
+    headers: Vec<(String, SecretString)>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     retry: Option<RetryConfig>,
@@ -337,7 +338,8 @@ impl ClientBuilder {
     /// An extra header sent with every API request (validated by `build`; it cannot replace
     /// `Authorization`, `X-Tenant-Context`, `Content-Type` or `Accept`).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.headers
+            .push((name.into(), SecretString::new(value.into())));
         self
     }
 
@@ -399,9 +401,11 @@ impl ClientBuilder {
                     message: format!("header {name} is set by the client and cannot be overridden"),
                 });
             }
-            let value = HeaderValue::from_str(value).map_err(|_| Error::Config {
-                message: format!("invalid value for header {name}"),
-            })?;
+            let mut value =
+                HeaderValue::from_str(value.expose_secret()).map_err(|_| Error::Config {
+                    message: format!("invalid value for header {name}"),
+                })?;
+            value.set_sensitive(true);
             extra_headers.append(name, value);
         }
 
@@ -979,7 +983,7 @@ impl Client {
                 (Failure::Status(429 | 503), Some(after)) => after,
                 _ => inner.retry.backoff(attempt),
             };
-            if started.elapsed() + delay > inner.retry.get_max_elapsed() {
+            if started.elapsed().saturating_add(delay) > inner.retry.get_max_elapsed() {
                 tracing::warn!(
                     attempt,
                     delay_ms = delay.as_millis() as u64,
@@ -1162,7 +1166,7 @@ impl Inner {
                 (Failure::Status(429 | 503), Some(after)) => after,
                 _ => self.retry.backoff(attempt),
             };
-            if started.elapsed() + delay > self.retry.get_max_elapsed() {
+            if started.elapsed().saturating_add(delay) > self.retry.get_max_elapsed() {
                 return Err(error);
             }
             tracing::warn!(

@@ -103,7 +103,9 @@ async fn secrets_absent_from_debug_errors_and_logs() {
         .mount(&server)
         .await;
     let sleep = Arc::new(RecordingSleep::default());
-    let builder = builder(&server, &sleep).tenant_id("50530");
+    let builder = builder(&server, &sleep)
+        .tenant_id("50530")
+        .header("X-Gateway-Key", "GATEWAY-KEY-do-not-leak");
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
 
@@ -143,6 +145,7 @@ async fn secrets_absent_from_debug_errors_and_logs() {
         CLIENT_SECRET,
         access_token,
         "ACCESS-TOKEN-2-do-not-leak",
+        "GATEWAY-KEY-do-not-leak",
         new_secret,
     ] {
         assert!(

@@ -658,27 +658,30 @@ async fn status_429_honours_retry_after_http_date_and_mutations_retry_on_429() {
 
 #[tokio::test]
 async fn retry_after_beyond_the_budget_gives_up_at_once() {
-    let server = MockServer::start().await;
-    mount_token(&server, "tok", 3600, None).await;
-    mount_graphql(
-        &server,
-        ResponseTemplate::new(429).insert_header("retry-after", "3600"),
-    )
-    .await;
-    let sleep = Arc::new(RecordingSleep::default());
-    let client = builder(&server, &sleep)
-        .retry_config(
-            RetryConfig::default()
-                .max_attempts(5)
-                .max_elapsed(Duration::from_secs(60)),
+    // An hour, and a hostile u64::MAX seconds (must not overflow).
+    for after in ["3600", "18446744073709551615"] {
+        let server = MockServer::start().await;
+        mount_token(&server, "tok", 3600, None).await;
+        mount_graphql(
+            &server,
+            ResponseTemplate::new(429).insert_header("retry-after", after),
         )
-        .build()
-        .unwrap();
+        .await;
+        let sleep = Arc::new(RecordingSleep::default());
+        let client = builder(&server, &sleep)
+            .retry_config(
+                RetryConfig::default()
+                    .max_attempts(5)
+                    .max_elapsed(Duration::from_secs(60)),
+            )
+            .build()
+            .unwrap();
 
-    let err = client.execute::<Clients>(clients_vars()).await.unwrap_err();
-    assert_eq!(err.status(), Some(429));
-    assert!(sleep.sleeps().is_empty());
-    assert_eq!(requests_to(&server, "/graphql").await.len(), 1);
+        let err = client.execute::<Clients>(clients_vars()).await.unwrap_err();
+        assert_eq!(err.status(), Some(429), "{after}");
+        assert!(sleep.sleeps().is_empty(), "{after}");
+        assert_eq!(requests_to(&server, "/graphql").await.len(), 1, "{after}");
+    }
 }
 
 #[tokio::test]
