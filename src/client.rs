@@ -132,7 +132,8 @@ pub struct ClientBuilder {
     tenants_url: Option<String>,
     credentials: Option<Credentials>,
     tenant_id: Option<String>,
-    headers: Vec<(String, String)>,
+    /// Values may be credentials of their own (API gateways): kept redacted in `Debug`.
+    headers: Vec<(String, SecretString)>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     retry: Option<RetryConfig>,
@@ -337,7 +338,8 @@ impl ClientBuilder {
     /// An extra header sent with every API request (validated by `build`; it cannot replace
     /// `Authorization`, `X-Tenant-Context`, `Content-Type` or `Accept`).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.headers
+            .push((name.into(), SecretString::new(value.into())));
         self
     }
 
@@ -355,7 +357,7 @@ impl ClientBuilder {
     }
 
     /// Section of the token cache file. Defaults to the environment name as given, else the
-    /// region name, else `charlie` (the Python SDK's default).
+    /// custom API base URL, else the region name, else `charlie` (the Python SDK's default).
     pub fn token_cache_section(mut self, section: impl Into<String>) -> Self {
         self.token_cache_section = Some(section.into());
         self
@@ -399,9 +401,11 @@ impl ClientBuilder {
                     message: format!("header {name} is set by the client and cannot be overridden"),
                 });
             }
-            let value = HeaderValue::from_str(value).map_err(|_| Error::Config {
-                message: format!("invalid value for header {name}"),
-            })?;
+            let mut value =
+                HeaderValue::from_str(value.expose_secret()).map_err(|_| Error::Config {
+                    message: format!("invalid value for header {name}"),
+                })?;
+            value.set_sensitive(true);
             extra_headers.append(name, value);
         }
 
@@ -415,6 +419,8 @@ impl ClientBuilder {
             let section = self
                 .token_cache_section
                 .or_else(|| self.environment.as_ref().map(|e| e.trim().to_owned()))
+                // A custom server never shares a section with a real region.
+                .or_else(|| self.api_url.is_some().then(|| api_url.clone()))
                 .or_else(|| region.map(|r| r.name().to_owned()))
                 .unwrap_or_else(|| "charlie".to_owned());
             Some(TokenCacheFile { path, section })
@@ -882,7 +888,7 @@ impl Client {
             match code.as_deref() {
                 Some("authorization_pending") => {}
                 Some("slow_down") => interval += Duration::from_secs(5),
-                _ => return Err(auth_error(&answer)),
+                _ => return Err(auth_error(&answer).scrub(&[start.device_code.expose_secret()])),
             }
             if Instant::now() + interval > deadline {
                 return Err(Error::Auth {
@@ -989,7 +995,7 @@ impl Client {
                         if !can_refresh {
                             inner.invalidate(&token).await;
                         }
-                        return Err(auth_error(&answer));
+                        return Err(auth_error(&answer).scrub(&[token.expose_secret()]));
                     }
                     let retry_after = answer
                         .headers
@@ -1004,6 +1010,7 @@ impl Client {
                 }
             };
 
+            let error = error.scrub(&[token.expose_secret()]);
             if !is_retryable(kind, failure) || attempt >= inner.retry.get_max_attempts() {
                 return Err(error);
             }
@@ -1011,7 +1018,7 @@ impl Client {
                 (Failure::Status(429 | 503), Some(after)) => after,
                 _ => inner.retry.backoff(attempt),
             };
-            if started.elapsed() + delay > inner.retry.get_max_elapsed() {
+            if started.elapsed().saturating_add(delay) > inner.retry.get_max_elapsed() {
                 tracing::warn!(
                     attempt,
                     delay_ms = delay.as_millis() as u64,
@@ -1058,11 +1065,9 @@ impl Inner {
             .as_ref()
             .is_some_and(|c| secrets_equal(&c.token, stale))
         {
-            if self
-                .credentials
-                .as_ref()
-                .is_some_and(Credentials::can_refresh)
-            {
+            // A static token stays (there is nothing to replace it with); any other is dropped,
+            // so the next call obtains a new one (or reports that it cannot).
+            if !matches!(self.credentials, Some(Credentials::AccessToken(_))) {
                 state.current = None;
             }
             state.rejected = Some(stale.clone());
@@ -1144,14 +1149,15 @@ impl Inner {
             let (failure, error, retry_after) = match send_and_read(request).await {
                 Err((failure, error)) => (failure, error, None),
                 Ok(answer) if (200..300).contains(&answer.status) => {
-                    let parsed: TokenResponse =
-                        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+                    let parsed: TokenResponse = serde_json::from_slice(&answer.body)
+                        .map_err(|e| Error::Decode {
                             expected:
                                 "a token answer ({access_token, expires_in, expiry, token_type})"
                                     .into(),
                             message: e.to_string(),
                             excerpt: excerpt(&answer.body),
-                        })?;
+                        })
+                        .map_err(|e| e.scrub(&[secret.expose_secret()]))?;
                     if parsed.access_token.is_empty() {
                         return Err(Error::Auth {
                             status: Some(answer.status),
@@ -1185,6 +1191,7 @@ impl Inner {
                     )
                 }
             };
+            let error = error.scrub(&[secret.expose_secret()]);
             if !is_retryable(OperationKind::Query, failure)
                 || attempt >= self.retry.get_max_attempts()
             {
@@ -1194,7 +1201,7 @@ impl Inner {
                 (Failure::Status(429 | 503), Some(after)) => after,
                 _ => self.retry.backoff(attempt),
             };
-            if started.elapsed() + delay > self.retry.get_max_elapsed() {
+            if started.elapsed().saturating_add(delay) > self.retry.get_max_elapsed() {
                 return Err(error);
             }
             tracing::warn!(
@@ -1208,11 +1215,16 @@ impl Inner {
         }
     }
 
-    /// An unauthenticated JSON POST (device-code flow), without retries.
+    /// An unauthenticated JSON POST (device-code flow), without retries. A body means the
+    /// token exchange, which a server may hold open until the user has logged in: it gets
+    /// five minutes (as the Python SDK allows) instead of the usual timeout.
     async fn plain_post(&self, url: &str, body: Option<Vec<u8>>) -> Result<Answer, Error> {
         let mut request = self.http.post(url).header(ACCEPT, "application/json");
         if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body);
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body)
+                .timeout(Duration::from_secs(300));
         }
         send_and_read(request).await.map_err(|(_, e)| e)
     }
@@ -1232,8 +1244,11 @@ async fn send_and_read(request: reqwest::RequestBuilder) -> Result<Answer, (Fail
 }
 
 fn classify(e: reqwest::Error) -> (Failure, Error) {
+    // A failed connection (even a connect timeout) means nothing was sent.
     let failure = if e.is_connect() {
         Failure::Connect
+    } else if e.is_timeout() {
+        Failure::TimedOut
     } else {
         Failure::Broken
     };
@@ -1242,11 +1257,6 @@ fn classify(e: reqwest::Error) -> (Failure, Error) {
     } else {
         Error::Transport(Box::new(e) as BoxError)
     };
-    // A timeout after the request was sent is not retried: the server may still be working.
-    let failure = match (&error, failure) {
-        (Error::Timeout(_), Failure::Broken) => Failure::Status(0),
-        _ => failure,
-    };
     (failure, error)
 }
 
@@ -1254,6 +1264,7 @@ fn failure_label(failure: Failure) -> String {
     match failure {
         Failure::Connect => "connection failed".into(),
         Failure::Broken => "connection broken".into(),
+        Failure::TimedOut => "timed out".into(),
         Failure::Status(s) => format!("HTTP {s}"),
     }
 }
@@ -1398,6 +1409,28 @@ fn document_kind(query: &str) -> OperationKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn types_and_futures_are_thread_safe() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        fn send<T: Send>(_: &T) {}
+        send_sync::<Client>();
+        send_sync::<Error>();
+        let client = Client::builder().access_token("t").build().unwrap();
+        let clients = crate::ops::main::clients::Variables {
+            name: None,
+            client_i_ds: None,
+            tenant_id: None,
+            role_i_ds: None,
+            tenant_i_ds: None,
+            page: None,
+            per_page: None,
+        };
+        send(&client.execute::<crate::ops::main::Clients>(clients));
+        send(&client.execute_raw(Endpoint::Main, "{ x }", None, None));
+        send(&client.service_version("assets"));
+        send(&client.login_with_device_code(|_| {}));
+    }
 
     #[test]
     fn tenant_ids_are_validated() {

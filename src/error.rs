@@ -170,6 +170,33 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Replaces every occurrence of known secrets in the texts this error carries (a server
+    /// may echo what it received).
+    pub(crate) fn scrub(mut self, secrets: &[&str]) -> Error {
+        let clean = |text: &mut String| {
+            for secret in secrets.iter().filter(|s| s.len() >= 4) {
+                if text.contains(*secret) {
+                    *text = text.replace(*secret, "<redacted>");
+                }
+            }
+        };
+        match &mut self {
+            Error::Auth { message, .. } => clean(message),
+            Error::Http { body_excerpt, .. } => clean(body_excerpt),
+            Error::Decode {
+                message, excerpt, ..
+            } => {
+                clean(message);
+                clean(excerpt);
+            }
+            Error::GraphQl { errors, .. } => errors.iter_mut().for_each(|e| clean(&mut e.message)),
+            _ => {}
+        }
+        self
+    }
+}
+
 fn display_graphql(errors: &[GraphQlError]) -> String {
     let mut out = String::from("GraphQL error");
     if errors.len() != 1 {
@@ -441,6 +468,19 @@ mod tests {
             extensions: None,
         };
         assert!(!plain.looks_like_permission_failure());
+    }
+
+    #[test]
+    fn scrub_removes_known_secrets() {
+        let err = Error::Auth {
+            status: Some(400),
+            message: "bad secret hunter22".into(),
+            request_id: None,
+        };
+        assert_eq!(
+            err.scrub(&["hunter22"]).to_string(),
+            "authentication failed (HTTP 400): bad secret <redacted>"
+        );
     }
 
     #[test]

@@ -5,15 +5,30 @@
 //! endpoint and [`ops::tenants`] for the tenants `/public/query` endpoint.
 //!
 //! ```
-//! use taegis_sdk::ops::tenants::{tenants, Tenants};
+//! use taegis_sdk::ops::tenants::{assignable_services, AssignableServices};
 //! use taegis_sdk::{Endpoint, Operation};
 //!
-//! let variables = tenants::Variables {
-//!     tenants_query: tenants::TenantsQuery { max_results: Some(10), ..Default::default() },
-//! };
-//! assert_eq!(Tenants::ENDPOINT, Endpoint::Tenants);
-//! let body = serde_json::to_value(<Tenants as graphql_client::GraphQLQuery>::build_query(variables)).unwrap();
-//! assert_eq!(body["variables"]["tenantsQuery"], serde_json::json!({"maxResults": 10}));
+//! let variables = assignable_services::Variables { tenant_id: Some("5".into()), service_i_ds: None };
+//! assert_eq!(AssignableServices::ENDPOINT, Endpoint::Tenants);
+//! let body = serde_json::to_value(<AssignableServices as graphql_client::GraphQLQuery>::build_query(variables)).unwrap();
+//! assert_eq!(body["variables"], serde_json::json!({"tenantID": "5"}));
+//! ```
+//!
+//! [`Client`] sends them: it picks the endpoint from the operation's type, authenticates
+//! (client credentials, a ready token, a token provider or a device-code login), caches and
+//! refreshes the token, sets the tenant context and retries what is safe to retry.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), taegis_sdk::Error> {
+//! use taegis_sdk::ops::main::{create_client, CreateClient};
+//!
+//! let client = taegis_sdk::Client::from_env()?; // CLIENT_ID, CLIENT_SECRET, TAEGIS_ENVIRONMENT...
+//! let created = client
+//!     .with_tenant("12345")?
+//!     .execute::<CreateClient>(create_client::Variables { name: "my_app".into(), roles: None })
+//!     .await?;
+//! # let _ = created;
+//! # Ok(()) }
 //! ```
 
 pub mod api;

@@ -115,6 +115,9 @@ pub(crate) enum Failure {
     Connect,
     /// The connection broke after the request may have been sent.
     Broken,
+    /// No complete answer within the timeout after the request was sent: the server may still
+    /// be working on it, so it is not sent again.
+    TimedOut,
     /// An HTTP answer with this status.
     Status(u16),
 }
@@ -125,7 +128,7 @@ pub(crate) fn is_retryable(kind: OperationKind, failure: Failure) -> bool {
         Failure::Connect => true,
         Failure::Status(429 | 503) => true,
         Failure::Broken | Failure::Status(408 | 500 | 502 | 504) => kind == OperationKind::Query,
-        Failure::Status(_) => false,
+        Failure::TimedOut | Failure::Status(_) => false,
     }
 }
 
@@ -162,6 +165,8 @@ mod tests {
             assert!(!is_retryable(Mutation, Failure::Status(status)), "{status}");
         }
         assert!(!is_retryable(Mutation, Failure::Broken));
+        assert!(!is_retryable(Query, Failure::TimedOut));
+        assert!(!is_retryable(Mutation, Failure::TimedOut));
     }
 
     #[test]

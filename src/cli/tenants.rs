@@ -446,13 +446,10 @@ fn query_of(args: &ListArgs) -> TenantsQuery {
         name: args.name.clone(),
         ids: (!args.ids.is_empty()).then(|| args.ids.clone()),
         for_hierarchies: strings(&args.for_hierarchies),
-        environment_filter: args
-            .env
-            .as_ref()
-            .map(|name| TenantEnvironmentFilter {
-                name: Some(name.clone()),
-                enabled: args.env_enabled,
-            }),
+        environment_filter: args.env.as_ref().map(|name| TenantEnvironmentFilter {
+            name: Some(name.clone()),
+            enabled: args.env_enabled,
+        }),
         label_filter: args.label.as_ref().map(|name| TenantLabelFilter {
             label_name: Some(name.clone()),
             label_value: args.label_value.clone(),
