@@ -350,7 +350,7 @@ impl State {
 
         let mut created = BASE_TIME_MS + 86_400_000;
         for id in FIRST_TENANT_ID + 1..FIRST_TENANT_ID + tenants.max(1) {
-            created += 1_800_000 + data.below(10_800_000) as i64;
+            created += (1_800 + data.below(10_800) as i64) * 1000;
             let name = format!(
                 "{} {} {}",
                 data.pick(&ADJECTIVES),
@@ -358,7 +358,7 @@ impl State {
                 data.pick(&KINDS)
             );
             let mut t = blank(id, &name, Some(FIRST_TENANT_ID), created);
-            t.updated_at = created + data.below(400 * 86_400_000) as i64;
+            t.updated_at = created + data.below(400 * 86_400) as i64 * 1000;
             t.domain = Some(format!("{}-{id}.example", name.to_lowercase().replace(' ', "-")));
             t.description = Some(format!("Seeded customer tenant {id}"));
             let region = *data.pick(&REGIONS);
@@ -375,7 +375,7 @@ impl State {
             if data.chance(0.07) {
                 // Some already expired (2024), most in the future (2030).
                 let year_ms = if data.chance(0.3) { 1_704_067_200_000 } else { 1_893_456_000_000 };
-                t.expires_at = Some(year_ms + data.below(300 * 86_400_000) as i64);
+                t.expires_at = Some(year_ms + data.below(300 * 86_400) as i64 * 1000);
             }
             t.support_enabled = data.chance(0.3);
             t.allow_response_actions = data.chance(0.5);
