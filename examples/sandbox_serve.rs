@@ -20,7 +20,9 @@ fn usage(message: &str) -> ! {
 }
 
 fn parse<T: FromStr>(flag: &str, value: &str) -> T {
-    value.parse().unwrap_or_else(|_| usage(&format!("invalid value for {flag}: {value}")))
+    value
+        .parse()
+        .unwrap_or_else(|_| usage(&format!("invalid value for {flag}: {value}")))
 }
 
 #[tokio::main]
@@ -28,7 +30,9 @@ async fn main() {
     let mut builder = Sandbox::builder();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = args.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
+        let value = args
+            .next()
+            .unwrap_or_else(|| usage(&format!("{flag} needs a value")));
         let v = value.as_str();
         builder = match flag.as_str() {
             "--addr" => builder.addr(parse(&flag, v)),

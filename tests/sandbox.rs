@@ -18,7 +18,12 @@ struct Api {
 }
 
 async fn start(tenants: u64) -> Api {
-    let sb = Sandbox::builder().tenants(tenants).seed(42).start().await.expect("sandbox starts");
+    let sb = Sandbox::builder()
+        .tenants(tenants)
+        .seed(42)
+        .start()
+        .await
+        .expect("sandbox starts");
     let http = reqwest::Client::new();
     let token = get_token(&http, &sb, sb.client_id(), sb.client_secret()).await;
     Api { sb, http, token }
@@ -47,7 +52,9 @@ async fn get_token(http: &reqwest::Client, sb: &Sandbox, id: &str, secret: &str)
 
 fn claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -75,13 +82,17 @@ impl Api {
     }
 
     async fn main(&self, query: &str, variables: Value) -> Value {
-        let (status, body) = self.raw("/graphql", &self.token, None, query, variables).await;
+        let (status, body) = self
+            .raw("/graphql", &self.token, None, query, variables)
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
 
     async fn tenants(&self, query: &str, variables: Value) -> Value {
-        let (status, body) = self.raw("/public/query", &self.token, None, query, variables).await;
+        let (status, body) = self
+            .raw("/public/query", &self.token, None, query, variables)
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
@@ -99,12 +110,18 @@ impl Api {
         assert!(body.get("errors").is_none(), "{body}");
         let out = &body["data"]["createClient"];
         assert_eq!(out["client_secret"], out["clientSecret"]);
-        (out["client"].clone(), out["clientSecret"].as_str().unwrap().to_owned())
+        (
+            out["client"].clone(),
+            out["clientSecret"].as_str().unwrap().to_owned(),
+        )
     }
 }
 
 fn first_error(body: &Value) -> String {
-    body["errors"][0]["message"].as_str().unwrap_or_default().to_owned()
+    body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 const TENANTS_PAGE: &str = "query t($q: TenantsQuery!) { tenants(tenantsQuery: $q) { count totalCount hasMore cursorPos results { id name created_at updated_at enabled support_enabled is_partner labels { name value } environments { name enabled } partnership { parent subscriptions { name } } } } }";
@@ -148,13 +165,25 @@ async fn token_endpoint_accepts_json_and_form_bodies() {
     assert_eq!(token.split('.').count(), 3);
     let c = claims(token);
     assert_eq!(c["sub"], api.sb.client_id());
-    assert_eq!(c["https://missione/octolabs/io/tenantIds"], api.sb.tenant_id());
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    assert_eq!(
+        c["https://missione/octolabs/io/tenantIds"],
+        api.sb.tenant_id()
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let exp = c["exp"].as_u64().unwrap();
     assert!(exp > now + 3500 && exp <= now + 3601, "exp {exp} now {now}");
     assert!(c["iat"].as_u64().unwrap() <= now + 1);
     // JSON body, as in the guide.
-    get_token(&api.http, &api.sb, api.sb.client_id(), api.sb.client_secret()).await;
+    get_token(
+        &api.http,
+        &api.sb,
+        api.sb.client_id(),
+        api.sb.client_secret(),
+    )
+    .await;
     // Credentials in the form body instead of Basic.
     let r = api
         .http
@@ -181,7 +210,13 @@ async fn token_endpoint_refuses_bad_requests() {
     let r = token_response(&api.http, &api.sb, "nobody", api.sb.client_secret()).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let url = format!("{}/auth/api/v2/auth/token", api.sb.base_url());
-    let r = api.http.post(&url).json(&json!({"grant_type": "client_credentials"})).send().await.unwrap();
+    let r = api
+        .http
+        .post(&url)
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "no credentials");
     let r = api
         .http
@@ -207,7 +242,13 @@ async fn graphql_refuses_missing_forged_expired_and_revoked_tokens() {
     let (status, _) = api.raw("/graphql", &api.token, None, q, json!({})).await;
     assert_eq!(status, StatusCode::OK);
 
-    let r = api.http.post(format!("{}/graphql", api.sb.base_url())).json(&json!({"query": q})).send().await.unwrap();
+    let r = api
+        .http
+        .post(format!("{}/graphql", api.sb.base_url()))
+        .json(&json!({"query": q}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     // Forged: claims changed (another tenant), signature kept.
@@ -215,24 +256,39 @@ async fn graphql_refuses_missing_forged_expired_and_revoked_tokens() {
     let mut c = claims(&api.token);
     c["https://missione/octolabs/io/tenantIds"] = json!("9000");
     parts[1] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(c.to_string());
-    let (status, body) = api.raw("/graphql", &parts.join("."), None, q, json!({})).await;
+    let (status, body) = api
+        .raw("/graphql", &parts.join("."), None, q, json!({}))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(first_error(&body).contains("signature"), "{body}");
     let (status, _) = api.raw("/graphql", "not-a-jwt", None, q, json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    let expired = api.sb.mint_token(api.sb.client_id(), Duration::ZERO).unwrap();
+    let expired = api
+        .sb
+        .mint_token(api.sb.client_id(), Duration::ZERO)
+        .unwrap();
     let (status, body) = api.raw("/graphql", &expired, None, q, json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(first_error(&body).contains("expired"), "{body}");
 
     // Short token lifetimes really expire.
     api.sb.set_token_ttl(Duration::from_millis(300));
-    let short = get_token(&api.http, &api.sb, api.sb.client_id(), api.sb.client_secret()).await;
-    let (status, _) = api.raw("/public/query", &short, None, "{ __typename }", json!({})).await;
+    let short = get_token(
+        &api.http,
+        &api.sb,
+        api.sb.client_id(),
+        api.sb.client_secret(),
+    )
+    .await;
+    let (status, _) = api
+        .raw("/public/query", &short, None, "{ __typename }", json!({}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let (status, _) = api.raw("/public/query", &short, None, "{ __typename }", json!({})).await;
+    let (status, _) = api
+        .raw("/public/query", &short, None, "{ __typename }", json!({}))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     api.sb.revoke_all_tokens();
@@ -240,7 +296,13 @@ async fn graphql_refuses_missing_forged_expired_and_revoked_tokens() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(first_error(&body).contains("revoked"), "{body}");
     api.sb.set_token_ttl(Duration::from_secs(60));
-    let fresh = get_token(&api.http, &api.sb, api.sb.client_id(), api.sb.client_secret()).await;
+    let fresh = get_token(
+        &api.http,
+        &api.sb,
+        api.sb.client_id(),
+        api.sb.client_secret(),
+    )
+    .await;
     let (status, _) = api.raw("/graphql", &fresh, None, q, json!({})).await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -249,11 +311,19 @@ async fn graphql_refuses_missing_forged_expired_and_revoked_tokens() {
 async fn introspection_works_on_every_endpoint() {
     let api = start(3).await;
     let q = "query IntrospectionQuery { __schema { queryType { name } mutationType { name } types { name kind } } }";
-    for (path, must_have) in [("/graphql", "Client"), ("/public/query", "Tenant"), ("/query", "TenantResults")] {
+    for (path, must_have) in [
+        ("/graphql", "Client"),
+        ("/public/query", "Tenant"),
+        ("/query", "TenantResults"),
+    ] {
         let (status, body) = api.raw(path, &api.token, None, q, json!({})).await;
         assert_eq!(status, StatusCode::OK);
-        let names: Vec<&str> =
-            body["data"]["__schema"]["types"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = body["data"]["__schema"]["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
         assert!(names.contains(&must_have), "{path} lacks {must_have}");
         assert_eq!(body["data"]["__schema"]["mutationType"]["name"], "Mutation");
     }
@@ -265,7 +335,9 @@ async fn introspection_works_on_every_endpoint() {
         )
         .await;
     let fields = body["data"]["__type"]["inputFields"].as_array().unwrap();
-    assert!(fields.iter().any(|f| f["name"] == "tenant_id" && f["isDeprecated"] == true));
+    assert!(fields
+        .iter()
+        .any(|f| f["name"] == "tenant_id" && f["isDeprecated"] == true));
     assert_eq!(api.sb.stats().operation("IntrospectionQuery"), 3);
 }
 
@@ -275,22 +347,37 @@ async fn invalid_operations_get_standard_graphql_errors() {
     let body = api.main("{ clientsSearch { nope } }", json!({})).await;
     assert!(body.get("data").is_none(), "{body}");
     let errors = body["errors"].as_array().unwrap();
-    let nope = errors.iter().find(|e| e["message"].as_str().unwrap().contains("`nope`")).expect("names the field");
+    let nope = errors
+        .iter()
+        .find(|e| e["message"].as_str().unwrap().contains("`nope`"))
+        .expect("names the field");
     assert_eq!(nope["locations"][0], json!({"line": 1, "column": 19}));
     assert_eq!(nope["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
 
     let body = api.main("{ clientsSearch { totalCount ", json!({})).await;
-    assert!(body["errors"].as_array().is_some_and(|e| !e.is_empty()), "syntax error: {body}");
+    assert!(
+        body["errors"].as_array().is_some_and(|e| !e.is_empty()),
+        "syntax error: {body}"
+    );
 
-    let body = api.tenants("query q($q: TenantsQuery!) { tenants(tenantsQuery: $q) { count } }", json!({"q": {"maxResults": "ten"}})).await;
+    let body = api
+        .tenants(
+            "query q($q: TenantsQuery!) { tenants(tenantsQuery: $q) { count } }",
+            json!({"q": {"maxResults": "ten"}}),
+        )
+        .await;
     assert!(body.get("data").is_none(), "bad variable: {body}");
     assert!(!first_error(&body).is_empty());
 
-    let body = api.tenants("query a { __typename } query b { __typename }", json!({})).await;
+    let body = api
+        .tenants("query a { __typename } query b { __typename }", json!({}))
+        .await;
     assert!(body.get("data").is_none(), "ambiguous operation: {body}");
 
     // Fields of the other endpoint's schema do not exist here.
-    let body = api.main("{ tenants(tenantsQuery: {}) { count } }", json!({})).await;
+    let body = api
+        .main("{ tenants(tenantsQuery: {}) { count } }", json!({}))
+        .await;
     assert!(body.get("data").is_none(), "{body}");
 
     let mut deep = String::from("{ __schema { types { ");
@@ -339,7 +426,13 @@ async fn execution_follows_the_spec() {
     let analyst = analyst_token(&api).await;
     // Null propagation: a field error on a non-null root field nulls `data`.
     let (_, body) = api
-        .raw("/public/query", &analyst, None, "mutation { enableTenantSupport(tenantID: \"10001\") { id } }", json!({}))
+        .raw(
+            "/public/query",
+            &analyst,
+            None,
+            "mutation { enableTenantSupport(tenantID: \"10001\") { id } }",
+            json!({}),
+        )
         .await;
     assert_eq!(body["data"], Value::Null, "{body}");
     assert_eq!(body["errors"][0]["path"][0], "enableTenantSupport");
@@ -348,7 +441,13 @@ async fn execution_follows_the_spec() {
 async fn analyst_token(api: &Api) -> String {
     let name = format!("analyst-{}", api.sb.stats().graphql_requests);
     let (client, secret) = api.create_client(&name, None).await;
-    get_token(&api.http, &api.sb, client["clientID"].as_str().unwrap(), &secret).await
+    get_token(
+        &api.http,
+        &api.sb,
+        client["clientID"].as_str().unwrap(),
+        &secret,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -364,18 +463,31 @@ async fn client_lifecycle() {
     let uuid = client["id"].as_str().unwrap().to_owned();
 
     let dup = api
-        .main("mutation { createClient(name: \"my_awesome_app\") { client { id } } }", json!({}))
+        .main(
+            "mutation { createClient(name: \"my_awesome_app\") { client { id } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(first_error(&dup), "Existing client in tenant");
     // Same name in another tenant is fine.
     let (status, other) = api
-        .raw("/graphql", &api.token, Some("10003"), "mutation { createClient(name: \"my_awesome_app\") { client { tenantID } } }", json!({}))
+        .raw(
+            "/graphql",
+            &api.token,
+            Some("10003"),
+            "mutation { createClient(name: \"my_awesome_app\") { client { tenantID } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(other["data"]["createClient"]["client"]["tenantID"], "10003", "{other}");
+    assert_eq!(
+        other["data"]["createClient"]["client"]["tenantID"], "10003",
+        "{other}"
+    );
 
     for i in 0..5 {
-        api.create_client(&format!("bulk-{i}"), Some(vec![ADMIN_ROLE])).await;
+        api.create_client(&format!("bulk-{i}"), Some(vec![ADMIN_ROLE]))
+            .await;
     }
     let page = api
         .main(
@@ -386,16 +498,27 @@ async fn client_lifecycle() {
     let s = &page["data"]["clientsSearch"];
     assert_eq!(s["totalCount"], 5);
     assert_eq!(s["result_count"], 2);
-    assert_eq!(s["totalUnfilteredCount"], 8, "bootstrap, app, app in 10003, 5 bulk: {s}");
+    assert_eq!(
+        s["totalUnfilteredCount"], 8,
+        "bootstrap, app, app in 10003, 5 bulk: {s}"
+    );
     assert_eq!(s["results"][0]["name"], "bulk-2");
     assert_eq!(s["results"][0]["roles"], "tenantAdmin");
     let old = api
-        .main("query { clients(name: \"%AWESOME%\", page: 1, perPage: 10) { id tenantID } }", json!({}))
+        .main(
+            "query { clients(name: \"%AWESOME%\", page: 1, perPage: 10) { id tenantID } }",
+            json!({}),
+        )
         .await;
     assert_eq!(old["data"]["clients"].as_array().unwrap().len(), 2, "{old}");
 
     for id in [&uuid, &client_id] {
-        let got = api.main("query c($id: ID!) { client(id: $id) { id name } }", json!({"id": id})).await;
+        let got = api
+            .main(
+                "query c($id: ID!) { client(id: $id) { id name } }",
+                json!({"id": id}),
+            )
+            .await;
         assert_eq!(got["data"]["client"]["id"], uuid.as_str());
     }
     let missing = api.main("{ client(id: \"nope\") { id } }", json!({})).await;
@@ -403,22 +526,45 @@ async fn client_lifecycle() {
 
     let client_token = get_token(&api.http, &api.sb, &client_id, &secret).await;
     let rotated = api
-        .main("mutation r($id: ID!) { rotateClientSecret(id: $id) { client { id } clientSecret } }", json!({"id": uuid}))
+        .main(
+            "mutation r($id: ID!) { rotateClientSecret(id: $id) { client { id } clientSecret } }",
+            json!({"id": uuid}),
+        )
         .await;
-    let new_secret = rotated["data"]["rotateClientSecret"]["clientSecret"].as_str().unwrap().to_owned();
+    let new_secret = rotated["data"]["rotateClientSecret"]["clientSecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(new_secret, secret);
     let r = token_response(&api.http, &api.sb, &client_id, &secret).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "rotated-away secret refused");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "rotated-away secret refused"
+    );
     get_token(&api.http, &api.sb, &client_id, &new_secret).await;
 
     let deleted = api
-        .main("mutation d($id: ID!) { deleteClient(id: $id) { id name } }", json!({"id": client_id}))
+        .main(
+            "mutation d($id: ID!) { deleteClient(id: $id) { id name } }",
+            json!({"id": client_id}),
+        )
         .await;
     assert_eq!(deleted["data"]["deleteClient"]["name"], "my_awesome_app");
     let r = token_response(&api.http, &api.sb, &client_id, &new_secret).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "deleted client refused");
-    let (status, _) = api.raw("/graphql", &client_token, None, "{ __typename }", json!({})).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "a deleted client's tokens stop working");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "deleted client refused"
+    );
+    let (status, _) = api
+        .raw("/graphql", &client_token, None, "{ __typename }", json!({}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a deleted client's tokens stop working"
+    );
     assert_eq!(api.sb.stats().operation("r"), 1);
 }
 
@@ -427,7 +573,15 @@ async fn roles_and_tenant_context_are_enforced() {
     let api = start(20).await;
     let analyst = analyst_token(&api).await;
     // Analysts read...
-    let (_, body) = api.raw("/public/query", &analyst, None, TENANTS_PAGE, json!({"q": {"maxResults": 5}})).await;
+    let (_, body) = api
+        .raw(
+            "/public/query",
+            &analyst,
+            None,
+            TENANTS_PAGE,
+            json!({"q": {"maxResults": 5}}),
+        )
+        .await;
     assert_eq!(body["data"]["tenants"]["totalCount"], 20);
     // ...but may not change tenants.
     let (_, body) = api
@@ -439,7 +593,10 @@ async fn roles_and_tenant_context_are_enforced() {
             json!({}),
         )
         .await;
-    assert!(first_error(&body).starts_with("Permission denied"), "{body}");
+    assert!(
+        first_error(&body).starts_with("Permission denied"),
+        "{body}"
+    );
     assert_eq!(body["data"]["updateTenant"], Value::Null);
     // Nor create privileged clients.
     let (_, body) = api
@@ -451,11 +608,22 @@ async fn roles_and_tenant_context_are_enforced() {
             json!({"r": [ADMIN_ROLE]}),
         )
         .await;
-    assert!(first_error(&body).starts_with("Permission denied"), "{body}");
+    assert!(
+        first_error(&body).starts_with("Permission denied"),
+        "{body}"
+    );
 
     // X-Tenant-Context: a tenant outside the hierarchy, or unknown, is refused.
     for tenant in ["9000", "9001", "999999", "abc"] {
-        let (status, body) = api.raw("/public/query", &api.token, Some(tenant), "{ __typename }", json!({})).await;
+        let (status, body) = api
+            .raw(
+                "/public/query",
+                &api.token,
+                Some(tenant),
+                "{ __typename }",
+                json!({}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{tenant}: {body}");
     }
     // A client created in a child tenant sees only that tenant.
@@ -478,13 +646,23 @@ async fn roles_and_tenant_context_are_enforced() {
         out["clientSecret"].as_str().unwrap(),
     )
     .await;
-    let (_, body) = api.raw("/query", &child, None, TENANTS_PAGE, json!({"q": {}})).await;
+    let (_, body) = api
+        .raw("/query", &child, None, TENANTS_PAGE, json!({"q": {}}))
+        .await;
     assert_eq!(body["data"]["tenants"]["totalCount"], 1);
     assert_eq!(body["data"]["tenants"]["results"][0]["id"], "10007");
-    let (status, _) = api.raw("/query", &child, Some("10000"), "{ __typename }", json!({})).await;
+    let (status, _) = api
+        .raw("/query", &child, Some("10000"), "{ __typename }", json!({}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, body) = api
-        .raw("/graphql", &child, None, "{ clientsSearch { totalCount results { name } } }", json!({}))
+        .raw(
+            "/graphql",
+            &child,
+            None,
+            "{ clientsSearch { totalCount results { name } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(body["data"]["clientsSearch"]["totalCount"], 1, "{body}");
 }
@@ -493,37 +671,71 @@ async fn roles_and_tenant_context_are_enforced() {
 async fn cursor_and_page_pagination() {
     let api = start(100).await;
     let all = walk(&api, json!({"maxResults": 7})).await;
-    let ids: Vec<u64> = all.iter().map(|t| t["id"].as_str().unwrap().parse().unwrap()).collect();
-    assert_eq!(ids, (10_000..10_100).collect::<Vec<_>>(), "each tenant once, by id");
+    let ids: Vec<u64> = all
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        (10_000..10_100).collect::<Vec<_>>(),
+        "each tenant once, by id"
+    );
 
-    let body = api.tenants(TENANTS_PAGE, json!({"q": {"maxResults": 10}})).await;
+    let body = api
+        .tenants(TENANTS_PAGE, json!({"q": {"maxResults": 10}}))
+        .await;
     let page = &body["data"]["tenants"];
     assert_eq!(page["totalCount"], 100);
     assert_eq!(page["hasMore"], true);
-    assert_eq!(page["cursorPos"], base64::engine::general_purpose::STANDARD.encode("id|10009"));
-    let body = api.tenants(TENANTS_PAGE, json!({"q": {"maxResults": 10, "pageNum": 10}})).await;
+    assert_eq!(
+        page["cursorPos"],
+        base64::engine::general_purpose::STANDARD.encode("id|10009")
+    );
+    let body = api
+        .tenants(
+            TENANTS_PAGE,
+            json!({"q": {"maxResults": 10, "pageNum": 10}}),
+        )
+        .await;
     let page = &body["data"]["tenants"];
     assert_eq!(page["results"][0]["id"], "10090");
     assert_eq!(page["hasMore"], false);
     assert_eq!(page["count"], 10);
-    let body = api.tenants(TENANTS_PAGE, json!({"q": {"maxResults": 10, "pageNum": 11}})).await;
+    let body = api
+        .tenants(
+            TENANTS_PAGE,
+            json!({"q": {"maxResults": 10, "pageNum": 11}}),
+        )
+        .await;
     assert_eq!(body["data"]["tenants"]["count"], 0);
 
-    let by_name = walk(&api, json!({"maxResults": 9, "orderBy": "Name", "orderDir": "desc"})).await;
+    let by_name = walk(
+        &api,
+        json!({"maxResults": 9, "orderBy": "Name", "orderDir": "desc"}),
+    )
+    .await;
     assert_eq!(by_name.len(), 100);
-    let names: Vec<String> = by_name.iter().map(|t| t["name"].as_str().unwrap().to_lowercase()).collect();
+    let names: Vec<String> = by_name
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_lowercase())
+        .collect();
     assert!(names.windows(2).all(|w| w[0] >= w[1]), "name desc");
     let unique: HashSet<&str> = by_name.iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert_eq!(unique.len(), 100);
     let by_created = walk(&api, json!({"maxResults": 33, "orderBy": "CreatedAt"})).await;
-    let created: Vec<&str> = by_created.iter().map(|t| t["created_at"].as_str().unwrap()).collect();
+    let created: Vec<&str> = by_created
+        .iter()
+        .map(|t| t["created_at"].as_str().unwrap())
+        .collect();
     assert!(created.windows(2).all(|w| w[0] <= w[1]));
 
     let wrong = api
         .tenants(TENANTS_PAGE, json!({"q": {"orderBy": "Name", "cursorPos": base64::engine::general_purpose::STANDARD.encode("id|10009")}}))
         .await;
     assert!(first_error(&wrong).contains("cursorPos"), "{wrong}");
-    let garbage = api.tenants(TENANTS_PAGE, json!({"q": {"cursorPos": "!!"}})).await;
+    let garbage = api
+        .tenants(TENANTS_PAGE, json!({"q": {"cursorPos": "!!"}}))
+        .await;
     assert!(first_error(&garbage).contains("cursorPos"));
 }
 
@@ -535,50 +747,126 @@ async fn tenant_filters() {
     let total = |body: Value| body["data"]["tenants"]["totalCount"].as_u64().unwrap() as usize;
     let q = |filter: Value| json!({ "q": filter });
 
-    let gold = count(&|t| t["labels"].as_array().unwrap().iter().any(|l| l["name"] == "tier" && l["value"] == "gold"));
+    let gold = count(&|t| {
+        t["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["name"] == "tier" && l["value"] == "gold")
+    });
     assert!(gold > 0);
-    let body = api.tenants(TENANTS_PAGE, q(json!({"labelFilter": {"label_name": "tier", "label_value": "gold"}}))).await;
+    let body = api
+        .tenants(
+            TENANTS_PAGE,
+            q(json!({"labelFilter": {"label_name": "tier", "label_value": "gold"}})),
+        )
+        .await;
     assert_eq!(total(body), gold);
 
     let support = count(&|t| t["support_enabled"] == true);
-    assert_eq!(total(api.tenants(TENANTS_PAGE, q(json!({"withSupport": true}))).await), support);
-    assert_eq!(total(api.tenants(TENANTS_PAGE, q(json!({"isPartner": true}))).await), 1);
-    assert_eq!(total(api.tenants(TENANTS_PAGE, q(json!({"ids": ["10003", "10005", "9000"]}))).await), 2);
+    assert_eq!(
+        total(
+            api.tenants(TENANTS_PAGE, q(json!({"withSupport": true})))
+                .await
+        ),
+        support
+    );
+    assert_eq!(
+        total(
+            api.tenants(TENANTS_PAGE, q(json!({"isPartner": true})))
+                .await
+        ),
+        1
+    );
+    assert_eq!(
+        total(
+            api.tenants(TENANTS_PAGE, q(json!({"ids": ["10003", "10005", "9000"]})))
+                .await
+        ),
+        2
+    );
 
-    let echo = count(&|t| t["environments"].as_array().unwrap().iter().any(|e| e["name"] == "echo" && e["enabled"] == true));
-    let body = api.tenants(TENANTS_PAGE, q(json!({"environmentFilter": {"name": "echo", "enabled": true}}))).await;
+    let echo = count(&|t| {
+        t["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "echo" && e["enabled"] == true)
+    });
+    let body = api
+        .tenants(
+            TENANTS_PAGE,
+            q(json!({"environmentFilter": {"name": "echo", "enabled": true}})),
+        )
+        .await;
     assert_eq!(total(body), echo);
 
     let name = all[42]["name"].as_str().unwrap();
     let word = name.split(' ').nth(1).unwrap();
-    let with_word = count(&|t| t["name"].as_str().unwrap().to_lowercase().contains(&word.to_lowercase()));
-    let body = api.tenants(TENANTS_PAGE, q(json!({"name": format!("%{word}%")}))).await;
+    let with_word = count(&|t| {
+        t["name"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains(&word.to_lowercase())
+    });
+    let body = api
+        .tenants(TENANTS_PAGE, q(json!({"name": format!("%{word}%")})))
+        .await;
     assert_eq!(total(body), with_word);
     let body = api.tenants(TENANTS_PAGE, q(json!({"name": "10042"}))).await;
     assert_eq!(body["data"]["tenants"]["results"][0]["id"], "10042");
 
     let hunting = count(&|t| {
-        t["partnership"]["subscriptions"].as_array().unwrap().iter().any(|s| s["name"] == "Threat Hunting")
+        t["partnership"]["subscriptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "Threat Hunting")
     });
-    let body = api.tenants(TENANTS_PAGE, q(json!({"withPartnerSubscription": "Threat%"}))).await;
+    let body = api
+        .tenants(
+            TENANTS_PAGE,
+            q(json!({"withPartnerSubscription": "Threat%"})),
+        )
+        .await;
     assert_eq!(total(body), hunting);
 
     let cut = all[50]["created_at"].as_str().unwrap();
     let before = count(&|t| t["created_at"].as_str().unwrap() <= cut);
-    let body = api.tenants(TENANTS_PAGE, q(json!({"createdTimeFilter": {"endTime": cut}}))).await;
+    let body = api
+        .tenants(
+            TENANTS_PAGE,
+            q(json!({"createdTimeFilter": {"endTime": cut}})),
+        )
+        .await;
     assert_eq!(total(body), before);
-    let bad = api.tenants(TENANTS_PAGE, q(json!({"createdTimeFilter": {"startTime": "yesterday"}}))).await;
+    let bad = api
+        .tenants(
+            TENANTS_PAGE,
+            q(json!({"createdTimeFilter": {"startTime": "yesterday"}})),
+        )
+        .await;
     assert!(first_error(&bad).contains("invalid time"));
 }
 
 #[tokio::test]
 async fn seeding_is_deterministic() {
     let names = |seed| async move {
-        let sb = Sandbox::builder().tenants(30).seed(seed).start().await.unwrap();
+        let sb = Sandbox::builder()
+            .tenants(30)
+            .seed(seed)
+            .start()
+            .await
+            .unwrap();
         let http = reqwest::Client::new();
         let token = get_token(&http, &sb, sb.client_id(), sb.client_secret()).await;
         let api = Api { sb, http, token };
-        walk(&api, json!({"maxResults": 50})).await.iter().map(|t| t["name"].to_string()).collect::<Vec<_>>()
+        walk(&api, json!({"maxResults": 50}))
+            .await
+            .iter()
+            .map(|t| t["name"].to_string())
+            .collect::<Vec<_>>()
     };
     let a = names(1).await;
     assert_eq!(a, names(1).await);
@@ -607,9 +895,15 @@ async fn tenant_mutations() {
     let all = walk(&api, json!({})).await;
     assert_eq!(all.len(), 11);
     let child_parent = api
-        .tenants("mutation { createTenant(newTenant: {name: \"x\", parentTenantID: \"10003\"}) { id } }", json!({}))
+        .tenants(
+            "mutation { createTenant(newTenant: {name: \"x\", parentTenantID: \"10003\"}) { id } }",
+            json!({}),
+        )
         .await;
-    assert!(first_error(&child_parent).contains("not a partner"), "{child_parent}");
+    assert!(
+        first_error(&child_parent).contains("not a partner"),
+        "{child_parent}"
+    );
 
     let update = |u: Value| {
         let api = &api;
@@ -623,7 +917,10 @@ async fn tenant_mutations() {
     };
     let b = update(json!({"name": "Renamed", "expiresAt": "2030-09-09T14:30:34Z"})).await;
     assert_eq!(b["data"]["updateTenant"]["name"], "Renamed");
-    assert_eq!(b["data"]["updateTenant"]["expires_at"], "2030-09-09T14:30:34Z");
+    assert_eq!(
+        b["data"]["updateTenant"]["expires_at"],
+        "2030-09-09T14:30:34Z"
+    );
     let b = update(json!({"environments": [{"name": "echo", "enabled": false}, {"name": "delta", "enabled": true}]})).await;
     let envs = &b["data"]["updateTenant"]["environments"];
     assert_eq!(envs.as_array().unwrap().len(), 3, "{b}");
@@ -633,8 +930,13 @@ async fn tenant_mutations() {
     assert_eq!(b["data"]["updateTenant"]["expires_at"], Value::Null);
     let b = update(json!({"expiresAt": "2030-01-01T00:00:00Z", "clearExpiration": true})).await;
     assert!(!first_error(&b).is_empty());
-    let body = api.tenants(TENANTS_PAGE, json!({"q": {"name": "Renamed"}})).await;
-    assert_eq!(body["data"]["tenants"]["totalCount"], 1, "the name index follows updates");
+    let body = api
+        .tenants(TENANTS_PAGE, json!({"q": {"name": "Renamed"}}))
+        .await;
+    assert_eq!(
+        body["data"]["tenants"]["totalCount"], 1,
+        "the name index follows updates"
+    );
 
     // Labels.
     let l = api
@@ -643,18 +945,32 @@ async fn tenant_mutations() {
             json!({}),
         )
         .await;
-    let label_id = l["data"]["createTenantLabel"]["id"].as_str().unwrap().to_owned();
+    let label_id = l["data"]["createTenantLabel"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let l = api
         .tenants(
             "mutation u($l: ID!) { updateTenantLabel(label_id: $l, tenant_id: \"10001\", label_input: {value: \"v2\"}) { name value } }",
             json!({"l": label_id}),
         )
         .await;
-    assert_eq!(l["data"]["updateTenantLabel"], json!({"name": "test", "value": "v2"}));
-    let body = api.tenants(TENANTS_PAGE, json!({"q": {"labelFilter": {"label_name": "test"}}})).await;
+    assert_eq!(
+        l["data"]["updateTenantLabel"],
+        json!({"name": "test", "value": "v2"})
+    );
+    let body = api
+        .tenants(
+            TENANTS_PAGE,
+            json!({"q": {"labelFilter": {"label_name": "test"}}}),
+        )
+        .await;
     assert_eq!(body["data"]["tenants"]["totalCount"], 1);
     let l = api
-        .tenants("mutation d($l: ID!) { deleteTenantLabel(label_id: $l, tenant_id: \"10001\") { id } }", json!({"l": label_id}))
+        .tenants(
+            "mutation d($l: ID!) { deleteTenantLabel(label_id: $l, tenant_id: \"10001\") { id } }",
+            json!({"l": label_id}),
+        )
         .await;
     assert_eq!(l["data"]["deleteTenantLabel"]["id"], label_id.as_str());
 
@@ -662,7 +978,10 @@ async fn tenant_mutations() {
     let s = api
         .tenants("mutation { createSubscription(input: {name: \"Sandbox Service\", description: \"d\"}) { id name owner_tenant_id } }", json!({}))
         .await;
-    let sid = s["data"]["createSubscription"]["id"].as_str().unwrap().to_owned();
+    let sid = s["data"]["createSubscription"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(s["data"]["createSubscription"]["owner_tenant_id"], "10000");
     let a = api
         .tenants(
@@ -670,9 +989,20 @@ async fn tenant_mutations() {
             json!({"s": sid}),
         )
         .await;
-    let subs = a["data"]["assignSubscription"]["partnership"]["subscriptions"].as_array().unwrap().clone();
-    let assigned = subs.iter().find(|x| x["service_id"] == sid.as_str()).expect("assigned");
-    let d = api.tenants("mutation d($s: ID!) { deleteSubscription(id: $s) { id } }", json!({"s": sid})).await;
+    let subs = a["data"]["assignSubscription"]["partnership"]["subscriptions"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let assigned = subs
+        .iter()
+        .find(|x| x["service_id"] == sid.as_str())
+        .expect("assigned");
+    let d = api
+        .tenants(
+            "mutation d($s: ID!) { deleteSubscription(id: $s) { id } }",
+            json!({"s": sid}),
+        )
+        .await;
     assert!(first_error(&d).contains("still assigned"), "{d}");
     let u = api
         .tenants(
@@ -685,20 +1015,45 @@ async fn tenant_mutations() {
         .tenants("mutation u($s: ID) { updateSubscription(input: {id: $s, name: \"Renamed Service\"}) { name } }", json!({"s": sid}))
         .await;
     assert_eq!(r["data"]["updateSubscription"]["name"], "Renamed Service");
-    let d = api.tenants("mutation d($s: ID!) { deleteSubscription(id: $s) { id } }", json!({"s": sid})).await;
+    let d = api
+        .tenants(
+            "mutation d($s: ID!) { deleteSubscription(id: $s) { id } }",
+            json!({"s": sid}),
+        )
+        .await;
     assert_eq!(d["data"]["deleteSubscription"]["id"], sid.as_str());
-    let services = api.tenants("{ assignableServices(tenantID: \"10002\") { name } }", json!({})).await;
-    assert_eq!(services["data"]["assignableServices"].as_array().unwrap().len(), 3);
+    let services = api
+        .tenants(
+            "{ assignableServices(tenantID: \"10002\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        services["data"]["assignableServices"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 
     // Support.
-    for (m, expected) in [("enableTenantSupport", true), ("disableTenantSupport", false)] {
+    for (m, expected) in [
+        ("enableTenantSupport", true),
+        ("disableTenantSupport", false),
+    ] {
         let b = api
-            .tenants(&format!("mutation {{ {m}(tenantID: \"10003\") {{ id support_enabled }} }}"), json!({}))
+            .tenants(
+                &format!("mutation {{ {m}(tenantID: \"10003\") {{ id support_enabled }} }}"),
+                json!({}),
+            )
             .await;
         assert_eq!(b["data"][m]["support_enabled"], expected, "{b}");
     }
     let b = api.tenants("mutation { updateAllowResponseAction(tenant_id: \"10003\", allowed: true) { allow_response_actions } }", json!({})).await;
-    assert_eq!(b["data"]["updateAllowResponseAction"]["allow_response_actions"], true);
+    assert_eq!(
+        b["data"]["updateAllowResponseAction"]["allow_response_actions"],
+        true
+    );
 }
 
 const SSO_FIELDS: &str = "id name type status externalName externalID tenantID domains testers certName expiresAt issuer ssoConnectionParameters { postBackURL entityID metadataURL } ssoConnectionIDPConfig { samlConnectionConfiguration { signingCert signInEndpoint } }";
@@ -713,13 +1068,23 @@ async fn sso_connection_lifecycle() {
     let c = &b["data"]["createSSOConnection"];
     assert_eq!(c["status"], "Draft", "{b}");
     assert_eq!(c["tenantID"], "10000");
-    assert!(c["ssoConnectionParameters"]["postBackURL"].as_str().unwrap().starts_with(api.sb.base_url()));
+    assert!(c["ssoConnectionParameters"]["postBackURL"]
+        .as_str()
+        .unwrap()
+        .starts_with(api.sb.base_url()));
     let id = c["id"].as_str().unwrap().to_owned();
-    let bad = api.tenants(&create, json!({"n": {"name": "x", "type": "unknown", "domains": ["a.example"]}})).await;
+    let bad = api
+        .tenants(
+            &create,
+            json!({"n": {"name": "x", "type": "unknown", "domains": ["a.example"]}}),
+        )
+        .await;
     assert!(first_error(&bad).contains("saml"));
 
     let update = format!("mutation u($u: UpdateSSOConnectionInput!) {{ updateSSOConnection(updatedConnection: $u) {{ {SSO_FIELDS} }} }}");
-    let early = api.tenants(&update, json!({"u": {"id": id, "status": "Enabled"}})).await;
+    let early = api
+        .tenants(&update, json!({"u": {"id": id, "status": "Enabled"}}))
+        .await;
     assert!(first_error(&early).contains("Draft"), "{early}");
     let half = api
         .tenants(&update, json!({"u": {"id": id, "connectionConfiguration": {"samlConfiguration": {"signingCert": "PEM"}}}}))
@@ -734,7 +1099,10 @@ async fn sso_connection_lifecycle() {
         .await;
     let cfg = &config["data"]["getSSOConnectionConfig"];
     assert_eq!(cfg["issuer"], "CN=idp.corp.example");
-    assert_eq!(cfg["ssoConnectionConfiguration"]["samlConnectionConfiguration"]["signInEndpoint"], "https://idp.corp.example/saml/sso");
+    assert_eq!(
+        cfg["ssoConnectionConfiguration"]["samlConnectionConfiguration"]["signInEndpoint"],
+        "https://idp.corp.example/saml/sso"
+    );
 
     let b = api
         .tenants(
@@ -748,31 +1116,76 @@ async fn sso_connection_lifecycle() {
     assert_eq!(c["certName"], "issuer.pem");
     assert_eq!(c["domains"], json!(["corp.example", "corp2.example"]));
     assert_eq!(c["testers"], json!([]));
-    assert!(c["ssoConnectionIDPConfig"]["samlConnectionConfiguration"]["signingCert"].as_str().unwrap().contains("BEGIN CERTIFICATE"));
+    assert!(
+        c["ssoConnectionIDPConfig"]["samlConnectionConfiguration"]["signingCert"]
+            .as_str()
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
 
-    let b = api.tenants(&update, json!({"u": {"id": id, "status": "Enabled"}})).await;
+    let b = api
+        .tenants(&update, json!({"u": {"id": id, "status": "Enabled"}}))
+        .await;
     assert_eq!(b["data"]["updateSSOConnection"]["status"], "Enabled", "{b}");
-    let back = api.tenants(&update, json!({"u": {"id": id, "status": "Draft"}})).await;
+    let back = api
+        .tenants(&update, json!({"u": {"id": id, "status": "Draft"}}))
+        .await;
     assert!(!first_error(&back).is_empty());
 
-    let ext = b["data"]["updateSSOConnection"]["externalID"].as_str().unwrap().to_owned();
-    let g = api.tenants("query g($id: ID!) { getSSOConnection(id: $id) { id status } }", json!({"id": ext})).await;
+    let ext = b["data"]["updateSSOConnection"]["externalID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let g = api
+        .tenants(
+            "query g($id: ID!) { getSSOConnection(id: $id) { id status } }",
+            json!({"id": ext}),
+        )
+        .await;
     assert_eq!(g["data"]["getSSOConnection"]["id"], id.as_str());
     let list = api
         .tenants("query { SSOConnections(connectionQuery: {withStatus: [Enabled], withDomain: \"corp2.example\"}) { id } }", json!({}))
         .await;
-    assert_eq!(list["data"]["SSOConnections"].as_array().unwrap().len(), 1, "{list}");
-    let none = api.tenants("query { SSOConnections(connectionQuery: {excludeStatus: [Enabled]}) { id } }", json!({})).await;
+    assert_eq!(
+        list["data"]["SSOConnections"].as_array().unwrap().len(),
+        1,
+        "{list}"
+    );
+    let none = api
+        .tenants(
+            "query { SSOConnections(connectionQuery: {excludeStatus: [Enabled]}) { id } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(none["data"]["SSOConnections"], json!([]));
 
     let analyst = analyst_token(&api).await;
     let (_, denied) = api
-        .raw("/public/query", &analyst, None, "mutation d($id: ID!) { deleteSSOConnection(connectionID: $id) { id } }", json!({"id": id}))
+        .raw(
+            "/public/query",
+            &analyst,
+            None,
+            "mutation d($id: ID!) { deleteSSOConnection(connectionID: $id) { id } }",
+            json!({"id": id}),
+        )
         .await;
-    assert!(first_error(&denied).starts_with("Permission denied"), "{denied}");
-    let d = api.tenants("mutation d($id: ID!) { deleteSSOConnection(connectionID: $id) { id name } }", json!({"id": id})).await;
+    assert!(
+        first_error(&denied).starts_with("Permission denied"),
+        "{denied}"
+    );
+    let d = api
+        .tenants(
+            "mutation d($id: ID!) { deleteSSOConnection(connectionID: $id) { id name } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(d["data"]["deleteSSOConnection"]["name"], "corp");
-    let g = api.tenants("query g($id: ID!) { getSSOConnection(id: $id) { id } }", json!({"id": id})).await;
+    let g = api
+        .tenants(
+            "query g($id: ID!) { getSSOConnection(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await;
     assert!(first_error(&g).contains("not found"));
 }
 
@@ -781,8 +1194,10 @@ async fn faults_are_injected_and_counted() {
     let api = start(5).await;
     let q = "query Ping { __typename }";
     api.sb.set_retry_after(Duration::from_millis(1500));
-    api.sb.fail_next(FaultTarget::GraphQl, FaultKind::RateLimited, 2);
-    api.sb.fail_next(FaultTarget::GraphQl, FaultKind::Unavailable, 1);
+    api.sb
+        .fail_next(FaultTarget::GraphQl, FaultKind::RateLimited, 2);
+    api.sb
+        .fail_next(FaultTarget::GraphQl, FaultKind::Unavailable, 1);
     let mut statuses = Vec::new();
     for _ in 0..4 {
         let r = api
@@ -800,22 +1215,52 @@ async fn faults_are_injected_and_counted() {
     }
     assert_eq!(statuses, [429, 429, 503, 200]);
     let stats = api.sb.stats();
-    assert_eq!((stats.rate_limited, stats.unavailable, stats.graphql_requests), (2, 1, 4));
+    assert_eq!(
+        (
+            stats.rate_limited,
+            stats.unavailable,
+            stats.graphql_requests
+        ),
+        (2, 1, 4)
+    );
     assert_eq!(stats.operation("Ping"), 1, "faulted requests never execute");
 
     // The token endpoint down, then up.
-    api.sb.fail_next(FaultTarget::Token, FaultKind::Unavailable, 1);
-    let r = token_response(&api.http, &api.sb, api.sb.client_id(), api.sb.client_secret()).await;
+    api.sb
+        .fail_next(FaultTarget::Token, FaultKind::Unavailable, 1);
+    let r = token_response(
+        &api.http,
+        &api.sb,
+        api.sb.client_id(),
+        api.sb.client_secret(),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-    get_token(&api.http, &api.sb, api.sb.client_id(), api.sb.client_secret()).await;
+    get_token(
+        &api.http,
+        &api.sb,
+        api.sb.client_id(),
+        api.sb.client_secret(),
+    )
+    .await;
 
     // Random rates: all, then none; never on the token endpoint.
     api.sb.set_unavailable_rate(1.0);
-    let (status, _) = api.raw("/public/query", &api.token, None, q, json!({})).await;
+    let (status, _) = api
+        .raw("/public/query", &api.token, None, q, json!({}))
+        .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    get_token(&api.http, &api.sb, api.sb.client_id(), api.sb.client_secret()).await;
+    get_token(
+        &api.http,
+        &api.sb,
+        api.sb.client_id(),
+        api.sb.client_secret(),
+    )
+    .await;
     api.sb.clear_faults();
-    let (status, _) = api.raw("/public/query", &api.token, None, q, json!({})).await;
+    let (status, _) = api
+        .raw("/public/query", &api.token, None, q, json!({}))
+        .await;
     assert_eq!(status, StatusCode::OK);
 
     api.sb.set_latency(Duration::from_millis(150));
@@ -829,11 +1274,23 @@ async fn faults_are_injected_and_counted() {
     assert_eq!(api.sb.stats(), Default::default());
 
     // A 50% mix from the builder: roughly half fail, all with 429 or 503.
-    let sb = Sandbox::builder().tenants(1).fail_rate(0.5).start().await.unwrap();
+    let sb = Sandbox::builder()
+        .tenants(1)
+        .fail_rate(0.5)
+        .start()
+        .await
+        .unwrap();
     let token = get_token(&api.http, &sb, sb.client_id(), sb.client_secret()).await;
     let mut failed = 0;
     for _ in 0..200 {
-        let r = api.http.post(format!("{}/query", sb.base_url())).bearer_auth(&token).json(&json!({"query": q})).send().await.unwrap();
+        let r = api
+            .http
+            .post(format!("{}/query", sb.base_url()))
+            .bearer_auth(&token)
+            .json(&json!({"query": q}))
+            .send()
+            .await
+            .unwrap();
         match r.status().as_u16() {
             200 => {}
             429 | 503 => failed += 1,
@@ -849,25 +1306,54 @@ async fn faults_are_injected_and_counted() {
 #[tokio::test]
 async fn version_endpoint_and_loopback_only() {
     let api = start(1).await;
-    let r = api.http.get(format!("{}/assets/version", api.sb.base_url())).send().await.unwrap();
+    let r = api
+        .http
+        .get(format!("{}/assets/version", api.sb.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     for key in ["tag", "revision", "timestamp"] {
         assert!(v[key].is_string(), "{v}");
     }
-    let r = api.http.get(format!("{}/nope", api.sb.base_url())).send().await.unwrap();
+    let r = api
+        .http
+        .get(format!("{}/nope", api.sb.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(api.sb.base_url().starts_with("http://127.0.0.1:"));
     let lines = api.sb.env_lines();
-    let keys: Vec<&str> = lines.lines().map(|l| l.split('=').next().unwrap()).collect();
-    assert_eq!(keys, ["TAEGIS_API_URL", "TAEGIS_TENANTS_URL", "CLIENT_ID", "CLIENT_SECRET", "TAEGIS_TENANT_ID"]);
-    let err = Sandbox::builder().addr("0.0.0.0:0".parse().unwrap()).start().await.unwrap_err();
+    let keys: Vec<&str> = lines
+        .lines()
+        .map(|l| l.split('=').next().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "TAEGIS_API_URL",
+            "TAEGIS_TENANTS_URL",
+            "CLIENT_ID",
+            "CLIENT_SECRET",
+            "TAEGIS_TENANT_ID"
+        ]
+    );
+    let err = Sandbox::builder()
+        .addr("0.0.0.0:0".parse().unwrap())
+        .start()
+        .await
+        .unwrap_err();
     assert!(matches!(err, SandboxError::NotLoopback(_)));
     // Stops on drop.
     let addr = api.sb.addr();
     drop(api);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "listener closed");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "listener closed"
+    );
 }
 
 #[tokio::test]
@@ -880,7 +1366,10 @@ async fn walks_25000_tenants() {
     assert_eq!(all.len(), 25_000);
     let unique: HashSet<&str> = all.iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert_eq!(unique.len(), 25_000);
-    eprintln!("25,000 tenants: start {started:?}, cursor walk (1000/page) {:?}", walk_start.elapsed());
+    eprintln!(
+        "25,000 tenants: start {started:?}, cursor walk (1000/page) {:?}",
+        walk_start.elapsed()
+    );
 }
 
 /// Timings for the closing note: `cargo test --release --features sandbox --test sandbox -- --ignored --nocapture`.
@@ -897,7 +1386,9 @@ async fn benchmark_requests_and_walk() {
     let thousand = t.elapsed();
     let t = Instant::now();
     for _ in 0..1000 {
-        let body = api.tenants(TENANTS_PAGE, json!({"q": {"maxResults": 10}})).await;
+        let body = api
+            .tenants(TENANTS_PAGE, json!({"q": {"maxResults": 10}}))
+            .await;
         assert!(body.get("errors").is_none());
     }
     let thousand_tenants = t.elapsed();
@@ -905,7 +1396,10 @@ async fn benchmark_requests_and_walk() {
         let t = Instant::now();
         let all = walk(&api, json!({"maxResults": page})).await;
         assert_eq!(all.len(), 25_000);
-        eprintln!("25,000-tenant cursor walk, {page} per page: {:?}", t.elapsed());
+        eprintln!(
+            "25,000-tenant cursor walk, {page} per page: {:?}",
+            t.elapsed()
+        );
     }
     eprintln!("1,000 sequential `client` queries: {thousand:?}; 1,000 sequential 10-tenant pages over 25,000: {thousand_tenants:?}");
 }

@@ -112,13 +112,18 @@ impl Signer {
         else {
             return Err(TokenError::Malformed);
         };
-        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::Malformed)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| TokenError::Malformed)?;
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
         mac.update(header.as_bytes());
         mac.update(b".");
         mac.update(payload.as_bytes());
-        mac.verify_slice(&signature).map_err(|_| TokenError::BadSignature)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
+        mac.verify_slice(&signature)
+            .map_err(|_| TokenError::BadSignature)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| TokenError::Malformed)?;
         let claims: serde_json::Value =
             serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
         let text = |name: &str| claims.get(name).and_then(|v| v.as_str()).map(str::to_owned);
@@ -149,7 +154,9 @@ pub(crate) fn parse_basic(value: &str) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(rest.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
@@ -173,17 +180,32 @@ mod tests {
         let claims = signer.verify(&token, 2_000, 0).unwrap();
         assert_eq!(claims.sub, "abc");
         assert_eq!(claims.tenant_id, "10000");
-        assert_eq!(signer.verify(&token, 61_000, 0).unwrap_err(), TokenError::Expired);
-        assert_eq!(signer.verify(&token, 2_000, 1).unwrap_err(), TokenError::Revoked);
+        assert_eq!(
+            signer.verify(&token, 61_000, 0).unwrap_err(),
+            TokenError::Expired
+        );
+        assert_eq!(
+            signer.verify(&token, 2_000, 1).unwrap_err(),
+            TokenError::Revoked
+        );
         let other = Signer::random();
-        assert_eq!(other.verify(&token, 2_000, 0).unwrap_err(), TokenError::BadSignature);
-        assert_eq!(signer.verify("a.b", 0, 0).unwrap_err(), TokenError::Malformed);
+        assert_eq!(
+            other.verify(&token, 2_000, 0).unwrap_err(),
+            TokenError::BadSignature
+        );
+        assert_eq!(
+            signer.verify("a.b", 0, 0).unwrap_err(),
+            TokenError::Malformed
+        );
     }
 
     #[test]
     fn basic_header() {
         // "id:se:cret" — only the first colon separates.
-        let header = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("id:se:cret"));
+        let header = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("id:se:cret")
+        );
         assert_eq!(parse_basic(&header), Some(("id".into(), "se:cret".into())));
         assert_eq!(parse_bearer("Bearer  x.y.z "), Some("x.y.z"));
         assert_eq!(parse_bearer("Basic abc"), None);

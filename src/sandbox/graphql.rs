@@ -57,7 +57,10 @@ impl Engine {
     /// Loads the bundled schema of `endpoint`.
     pub(crate) fn new(endpoint: Endpoint) -> Result<Engine, String> {
         let schema = taegis_sdk_codegen::Schema::bundled(endpoint).map_err(|e| e.to_string())?;
-        Ok(Engine { endpoint, schema: schema.schema })
+        Ok(Engine {
+            endpoint,
+            schema: schema.schema,
+        })
     }
 
     /// Validates and executes `request` for `caller` against `state`.
@@ -67,29 +70,37 @@ impl Engine {
             operation,
         };
         let Some(query) = request.query.as_deref().filter(|q| !q.trim().is_empty()) else {
-            return Outcome { body: error_body("missing `query`", "BAD_REQUEST"), operation: None };
+            return Outcome {
+                body: error_body("missing `query`", "BAD_REQUEST"),
+                operation: None,
+            };
         };
-        let document = match ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql") {
-            Ok(doc) => doc,
-            Err(with_errors) => {
-                let errors = with_errors
-                    .errors
-                    .iter()
-                    .map(|d| {
-                        let mut e = d.to_json();
-                        e.extensions.insert("code", JsonValue::from("GRAPHQL_VALIDATION_FAILED"));
-                        e
-                    })
-                    .collect();
-                return fail(errors, None);
-            }
-        };
+        let document =
+            match ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql") {
+                Ok(doc) => doc,
+                Err(with_errors) => {
+                    let errors = with_errors
+                        .errors
+                        .iter()
+                        .map(|d| {
+                            let mut e = d.to_json();
+                            e.extensions
+                                .insert("code", JsonValue::from("GRAPHQL_VALIDATION_FAILED"));
+                            e
+                        })
+                        .collect();
+                    return fail(errors, None);
+                }
+            };
         let name = request.operation_name.as_deref().filter(|n| !n.is_empty());
         let operation = match document.operations.get(name) {
             Ok(op) => op,
             Err(e) => return fail(vec![e.to_graphql_error(&document.sources)], None),
         };
-        let op_name = operation.name.as_ref().map_or("<anonymous>".to_owned(), |n| n.to_string());
+        let op_name = operation
+            .name
+            .as_ref()
+            .map_or("<anonymous>".to_owned(), |n| n.to_string());
         if let Err(e) = apollo_compiler::introspection::check_max_depth(&document, operation) {
             return fail(vec![e.to_graphql_error(&document.sources)], Some(op_name));
         }
@@ -134,7 +145,10 @@ impl Engine {
             }
             Err(e) => errors_body(vec![e.to_graphql_error(&document.sources)]),
         };
-        Outcome { body, operation: Some(op_name) }
+        Outcome {
+            body,
+            operation: Some(op_name),
+        }
     }
 }
 
@@ -151,15 +165,26 @@ impl ObjectValue for Root<'_> {
         self.type_name
     }
 
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
         let args = serde_json::to_value(info.arguments()).unwrap_or(serde_json::Value::Null);
         let mut state = self.state.borrow_mut();
         let value = match self.endpoint {
-            Endpoint::Main => resolvers::clients::resolve(&mut state, self.caller, info.field_name(), &args),
-            Endpoint::Tenants => resolvers::tenants::resolve(&mut state, self.caller, info.field_name(), &args),
+            Endpoint::Main => {
+                resolvers::clients::resolve(&mut state, self.caller, info.field_name(), &args)
+            }
+            Endpoint::Tenants => {
+                resolvers::tenants::resolve(&mut state, self.caller, info.field_name(), &args)
+            }
         }
         .map_err(|message| FieldError { message })?;
-        Ok(to_resolved(info.schema(), &info.field_definition().ty, Cow::Owned(JsonValue::from(value))))
+        Ok(to_resolved(
+            info.schema(),
+            &info.field_definition().ty,
+            Cow::Owned(JsonValue::from(value)),
+        ))
     }
 }
 
@@ -176,15 +201,26 @@ impl ObjectValue for Obj<'_> {
         self.type_name
     }
 
-    fn resolve_field<'b>(&'b self, info: &'b ResolveInfo<'b>) -> Result<ResolvedValue<'b>, FieldError> {
+    fn resolve_field<'b>(
+        &'b self,
+        info: &'b ResolveInfo<'b>,
+    ) -> Result<ResolvedValue<'b>, FieldError> {
         let value = self.map.get(info.field_name()).unwrap_or(&NULL);
-        Ok(to_resolved(info.schema(), &info.field_definition().ty, Cow::Borrowed(value)))
+        Ok(to_resolved(
+            info.schema(),
+            &info.field_definition().ty,
+            Cow::Borrowed(value),
+        ))
     }
 }
 
 /// Wraps JSON as the resolved value of a field of type `ty`: objects and lists of objects
 /// become [`Obj`]s, the rest leaves (checked by the engine's result coercion).
-fn to_resolved<'a>(schema: &'a Valid<Schema>, ty: &'a Type, value: Cow<'a, JsonValue>) -> ResolvedValue<'a> {
+fn to_resolved<'a>(
+    schema: &'a Valid<Schema>,
+    ty: &'a Type,
+    value: Cow<'a, JsonValue>,
+) -> ResolvedValue<'a> {
     if value.is_null() {
         return ResolvedValue::null();
     }
@@ -192,10 +228,14 @@ fn to_resolved<'a>(schema: &'a Valid<Schema>, ty: &'a Type, value: Cow<'a, JsonV
         let item = ty.item_type();
         return match value {
             Cow::Owned(JsonValue::Array(items)) => ResolvedValue::List(Box::new(
-                items.into_iter().map(move |v| Ok(to_resolved(schema, item, Cow::Owned(v)))),
+                items
+                    .into_iter()
+                    .map(move |v| Ok(to_resolved(schema, item, Cow::Owned(v)))),
             )),
             Cow::Borrowed(JsonValue::Array(items)) => ResolvedValue::List(Box::new(
-                items.iter().map(move |v| Ok(to_resolved(schema, item, Cow::Borrowed(v)))),
+                items
+                    .iter()
+                    .map(move |v| Ok(to_resolved(schema, item, Cow::Borrowed(v)))),
             )),
             other => ResolvedValue::Leaf(other.into_owned()),
         };
@@ -204,10 +244,16 @@ fn to_resolved<'a>(schema: &'a Valid<Schema>, ty: &'a Type, value: Cow<'a, JsonV
     if schema.get_object(name).is_some() {
         match value {
             Cow::Owned(JsonValue::Object(map)) => {
-                return ResolvedValue::object(Obj { type_name: name.as_str(), map: Cow::Owned(map) })
+                return ResolvedValue::object(Obj {
+                    type_name: name.as_str(),
+                    map: Cow::Owned(map),
+                })
             }
             Cow::Borrowed(JsonValue::Object(map)) => {
-                return ResolvedValue::object(Obj { type_name: name.as_str(), map: Cow::Borrowed(map) })
+                return ResolvedValue::object(Obj {
+                    type_name: name.as_str(),
+                    map: Cow::Borrowed(map),
+                })
             }
             other => return ResolvedValue::Leaf(other.into_owned()),
         }

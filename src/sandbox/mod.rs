@@ -182,12 +182,18 @@ impl SandboxBuilder {
         }
         let rates = [self.rate_limit_rate, self.unavailable_rate];
         if rates.iter().any(|r| !(0.0..=1.0).contains(r)) || rates.iter().sum::<f64>() > 1.0 {
-            return Err(SandboxError::Config("fault rates must be within 0..=1".to_owned()));
+            return Err(SandboxError::Config(
+                "fault rates must be within 0..=1".to_owned(),
+            ));
         }
         if self.tenants > 10_000_000 {
-            return Err(SandboxError::Config("at most 10,000,000 tenants".to_owned()));
+            return Err(SandboxError::Config(
+                "at most 10,000,000 tenants".to_owned(),
+            ));
         }
-        let listener = tokio::net::TcpListener::bind(self.addr).await.map_err(SandboxError::Bind)?;
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(SandboxError::Bind)?;
         let addr = listener.local_addr().map_err(SandboxError::Bind)?;
         let base_url = format!("http://{addr}");
         let main = graphql::Engine::new(Endpoint::Main).map_err(SandboxError::Schema)?;
@@ -196,7 +202,10 @@ impl SandboxBuilder {
         let now = util::now_ms();
         let client_id = state.rng.alnum(32);
         let client_secret = state.rng.alnum(64);
-        let admin = ROLES.iter().find(|r| r.id == ROLE_ADMIN).expect("known role");
+        let admin = ROLES
+            .iter()
+            .find(|r| r.id == ROLE_ADMIN)
+            .expect("known role");
         let bootstrap = Client {
             id: state.rng.uuid(),
             name: "sandbox-bootstrap".to_owned(),
@@ -333,7 +342,9 @@ impl Sandbox {
     /// Mints an access token for an existing client without a token request (not counted in
     /// [`Stats`]); `ttl` may be zero for an already expired token. `None` if no such client.
     pub fn mint_token(&self, client_id: &str, ttl: Duration) -> Option<String> {
-        self.shared.mint(client_id, ttl.as_millis() as i64).map(|(t, _)| t)
+        self.shared
+            .mint(client_id, ttl.as_millis() as i64)
+            .map(|(t, _)| t)
     }
 
     fn with_faults<R>(&self, f: impl FnOnce(&mut faults::Faults) -> R) -> R {
@@ -378,7 +389,11 @@ impl Sandbox {
 
     /// A snapshot of the request counters.
     pub fn stats(&self) -> Stats {
-        self.shared.stats.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.shared
+            .stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Resets the request counters to zero.
@@ -407,9 +422,13 @@ impl Drop for Sandbox {
 
 /// Runs a sandbox for `taegis sandbox serve`: starts it with `builder`, writes the `KEY=value`
 /// lines of [`Sandbox::env_lines`] to `out` and flushes, then serves until SIGINT or SIGTERM.
-pub async fn serve_forever(builder: SandboxBuilder, mut out: impl Write) -> Result<(), SandboxError> {
+pub async fn serve_forever(
+    builder: SandboxBuilder,
+    mut out: impl Write,
+) -> Result<(), SandboxError> {
     let sandbox = builder.start().await?;
-    out.write_all(sandbox.env_lines().as_bytes()).map_err(SandboxError::Output)?;
+    out.write_all(sandbox.env_lines().as_bytes())
+        .map_err(SandboxError::Output)?;
     out.flush().map_err(SandboxError::Output)?;
     shutdown_signal().await;
     sandbox.shutdown().await;

@@ -75,9 +75,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -102,7 +103,8 @@ async fn faults(shared: &Shared, route: Route) -> Option<Response> {
                 br#"{"error":"rate limit exceeded","message":"Too Many Requests"}"#.to_vec(),
             );
             let secs = retry_after.as_secs_f64().ceil().max(0.0) as u64;
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             Some(r)
         }
         FaultKind::Unavailable => {
@@ -121,10 +123,13 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     }))
     .unwrap_or_default();
     let mut r = json_response(status, body);
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if status == StatusCode::UNAUTHORIZED {
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"taegis\""));
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"taegis\""),
+        );
     }
     r
 }
@@ -149,15 +154,32 @@ async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: 
                 .into_iter()
                 .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
                 .collect(),
-            Err(_) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "body is not a JSON object"),
+            Err(_) => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "body is not a JSON object",
+                )
+            }
         }
     } else {
         match serde_urlencoded::from_bytes(&body) {
             Ok(fields) => fields,
-            Err(_) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "body is not form-encoded"),
+            Err(_) => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "body is not form-encoded",
+                )
+            }
         }
     };
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     match field("grant_type").as_deref() {
         Some("client_credentials") => {}
         Some(_) => {
@@ -167,7 +189,13 @@ async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: 
                 "only grant_type=client_credentials is supported",
             )
         }
-        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required"),
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is required",
+            )
+        }
     }
     let credentials = headers
         .get(header::AUTHORIZATION)
@@ -176,7 +204,11 @@ async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: 
         .or_else(|| Some((field("client_id")?, field("client_secret")?)));
     let Some((client_id, secret)) = credentials else {
         shared.stats().unauthorized += 1;
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client credentials are required");
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client credentials are required",
+        );
     };
     let ttl_ms = shared.faults().token_ttl.as_millis() as i64;
     let valid = {
@@ -192,11 +224,19 @@ async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: 
     };
     if !valid {
         shared.stats().unauthorized += 1;
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "invalid client credentials");
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "invalid client credentials",
+        );
     }
     let Some((access_token, exp)) = shared.mint(&client_id, ttl_ms) else {
         shared.stats().unauthorized += 1;
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "invalid client credentials");
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "invalid client credentials",
+        );
     };
     shared.stats().tokens_issued += 1;
     let body = serde_json::to_vec(&serde_json::json!({
@@ -207,7 +247,8 @@ async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: 
     }))
     .unwrap_or_default();
     let mut r = json_response(StatusCode::OK, body);
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -219,13 +260,20 @@ async fn graphql_main(shared: AxState<Arc<Shared>>, headers: HeaderMap, body: By
     graphql(shared, headers, body, Endpoint::Main).await
 }
 
-async fn graphql_tenants(shared: AxState<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn graphql_tenants(
+    shared: AxState<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     graphql(shared, headers, body, Endpoint::Tenants).await
 }
 
 fn unauthorized(shared: &Shared, message: &str) -> Response {
     shared.stats().unauthorized += 1;
-    let mut r = json_response(StatusCode::UNAUTHORIZED, error_body(message, "UNAUTHENTICATED"));
+    let mut r = json_response(
+        StatusCode::UNAUTHORIZED,
+        error_body(message, "UNAUTHENTICATED"),
+    );
     r.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer error=\"invalid_token\""),
@@ -252,11 +300,17 @@ async fn graphql(
         return unauthorized(&shared, "missing bearer token");
     };
     let now = now_ms();
-    let claims = match shared.signer.verify(token, now, shared.generation.load(Ordering::SeqCst)) {
+    let claims = match shared
+        .signer
+        .verify(token, now, shared.generation.load(Ordering::SeqCst))
+    {
         Ok(c) => c,
         Err(e) => return unauthorized(&shared, &e.to_string()),
     };
-    let context = headers.get("x-tenant-context").and_then(|v| v.to_str().ok()).map(str::trim);
+    let context = headers
+        .get("x-tenant-context")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
     let caller = {
         let state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
         let Some(client) = state.client_by_client_id(&claims.sub) else {
@@ -274,7 +328,11 @@ async fn graphql(
                 }
             },
         };
-        Caller { client_id: claims.sub.clone(), context_tenant, now }
+        Caller {
+            client_id: claims.sub.clone(),
+            context_tenant,
+            now,
+        }
     };
     let request: Request = match serde_json::from_slice(&body) {
         Ok(r) => r,

@@ -24,8 +24,18 @@ pub(crate) const ROLE_ANALYST: &str = "a4903f9f-465b-478f-a24e-82fa2e129d2e";
 
 /// The four documented roles.
 pub(crate) const ROLES: [Role; 4] = [
-    Role { id: ROLE_ADMIN, name: "TenantAdmin", summary: "tenantAdmin", rank: 4 },
-    Role { id: ROLE_ANALYST, name: "TenantAnalyst", summary: "tenantAnalyst", rank: 3 },
+    Role {
+        id: ROLE_ADMIN,
+        name: "TenantAdmin",
+        summary: "tenantAdmin",
+        rank: 4,
+    },
+    Role {
+        id: ROLE_ANALYST,
+        name: "TenantAnalyst",
+        summary: "tenantAnalyst",
+        rank: 3,
+    },
     Role {
         id: "a72dace7-4536-4dbc-947d-015a8eb65f4d",
         name: "TenantResponder",
@@ -137,7 +147,9 @@ impl Tenant {
 
     /// Enabled in a pilot (`pilot`) or production environment.
     pub(crate) fn enabled_where(&self, pilot: bool) -> bool {
-        self.environments.iter().any(|e| e.enabled && e.name.starts_with("pilot") == pilot)
+        self.environments
+            .iter()
+            .any(|e| e.enabled && e.name.starts_with("pilot") == pilot)
     }
 }
 
@@ -256,15 +268,51 @@ const ADJECTIVES: [&str; 32] = [
     "Tidal", "Union", "Valley", "Western", "Zenith",
 ];
 const NOUNS: [&str; 32] = [
-    "Analytics", "Bank", "Bakery", "Biotech", "Builders", "Capital", "Clinic", "Logistics",
-    "Dynamics", "Energy", "Foods", "Freight", "Health", "Hotels", "Insurance", "Labs", "Legal",
-    "Media", "Metals", "Motors", "Networks", "Partners", "Pharma", "Power", "Retail", "Robotics",
-    "Schools", "Shipping", "Software", "Telecom", "Textiles", "Utilities",
+    "Analytics",
+    "Bank",
+    "Bakery",
+    "Biotech",
+    "Builders",
+    "Capital",
+    "Clinic",
+    "Logistics",
+    "Dynamics",
+    "Energy",
+    "Foods",
+    "Freight",
+    "Health",
+    "Hotels",
+    "Insurance",
+    "Labs",
+    "Legal",
+    "Media",
+    "Metals",
+    "Motors",
+    "Networks",
+    "Partners",
+    "Pharma",
+    "Power",
+    "Retail",
+    "Robotics",
+    "Schools",
+    "Shipping",
+    "Software",
+    "Telecom",
+    "Textiles",
+    "Utilities",
 ];
-const KINDS: [&str; 8] = ["Inc", "LLC", "Ltd", "GmbH", "Group", "Holdings", "Co", "Systems"];
+const KINDS: [&str; 8] = [
+    "Inc", "LLC", "Ltd", "GmbH", "Group", "Holdings", "Co", "Systems",
+];
 const REGIONS: [&str; 4] = ["charlie", "delta", "echo", "foxtrot"];
 const TIERS: [&str; 3] = ["gold", "silver", "bronze"];
-const INDUSTRIES: [&str; 5] = ["finance", "healthcare", "retail", "manufacturing", "education"];
+const INDUSTRIES: [&str; 5] = [
+    "finance",
+    "healthcare",
+    "retail",
+    "manufacturing",
+    "education",
+];
 /// 2019-01-01T00:00:00Z.
 const BASE_TIME_MS: i64 = 1_546_300_800_000;
 
@@ -331,9 +379,15 @@ impl State {
         state.insert_tenant(partner);
 
         for (name, description) in [
-            ("Managed Detection and Response", "24x7 managed detection and response"),
+            (
+                "Managed Detection and Response",
+                "24x7 managed detection and response",
+            ),
             ("Threat Hunting", "Proactive threat hunting"),
-            ("Incident Response Retainer", "Emergency incident response hours"),
+            (
+                "Incident Response Retainer",
+                "Emergency incident response hours",
+            ),
         ] {
             let id = data.uuid();
             state.services.push(Service {
@@ -359,7 +413,10 @@ impl State {
             );
             let mut t = blank(id, &name, Some(FIRST_TENANT_ID), created);
             t.updated_at = created + data.below(400 * 86_400) as i64 * 1000;
-            t.domain = Some(format!("{}-{id}.example", name.to_lowercase().replace(' ', "-")));
+            t.domain = Some(format!(
+                "{}-{id}.example",
+                name.to_lowercase().replace(' ', "-")
+            ));
             t.description = Some(format!("Seeded customer tenant {id}"));
             let region = *data.pick(&REGIONS);
             t.environments = vec![env(region, true, created)];
@@ -374,7 +431,11 @@ impl State {
             }
             if data.chance(0.07) {
                 // Some already expired (2024), most in the future (2030).
-                let year_ms = if data.chance(0.3) { 1_704_067_200_000 } else { 1_893_456_000_000 };
+                let year_ms = if data.chance(0.3) {
+                    1_704_067_200_000
+                } else {
+                    1_893_456_000_000
+                };
                 t.expires_at = Some(year_ms + data.below(300 * 86_400) as i64 * 1000);
             }
             t.support_enabled = data.chance(0.3);
@@ -414,7 +475,10 @@ impl State {
 
     /// Adds a tenant and links it to its parent.
     pub(crate) fn insert_tenant(&mut self, tenant: Tenant) {
-        if let Some(parent) = tenant.parent.and_then(|p| self.tenant_slot.get(&p).copied()) {
+        if let Some(parent) = tenant
+            .parent
+            .and_then(|p| self.tenant_slot.get(&p).copied())
+        {
             self.tenants[parent].children.push(tenant.id);
         }
         self.tenant_slot.insert(tenant.id, self.tenants.len());
@@ -470,7 +534,9 @@ impl State {
 
     /// Position of a client by UUID or client_id.
     pub(crate) fn client_position(&self, id: &str) -> Option<usize> {
-        self.clients.iter().position(|c| c.id == id || c.client_id == id)
+        self.clients
+            .iter()
+            .position(|c| c.id == id || c.client_id == id)
     }
 
     /// Rebuilds the sorted indexes if a change made them stale.
@@ -484,7 +550,8 @@ impl State {
             match order {
                 Order::Id => slots.sort_by_key(|&s| tenants[s as usize].id),
                 Order::Name => {
-                    let lower: Vec<String> = tenants.iter().map(|t| t.name.to_lowercase()).collect();
+                    let lower: Vec<String> =
+                        tenants.iter().map(|t| t.name.to_lowercase()).collect();
                     slots.sort_by(|&a, &b| {
                         lower[a as usize]
                             .cmp(&lower[b as usize])
@@ -510,7 +577,10 @@ impl State {
 
     /// Sorted slots and positions for `order` (call [`State::ensure_indexes`] first).
     pub(crate) fn order(&self, order: Order) -> (&[u32], &[u32]) {
-        (&self.indexes.sorted[order.index()], &self.indexes.position[order.index()])
+        (
+            &self.indexes.sorted[order.index()],
+            &self.indexes.position[order.index()],
+        )
     }
 
     /// A service by ID.
@@ -524,8 +594,11 @@ impl State {
         let id = t.id.to_string();
         let time = |ms: i64| rfc3339(ms, false);
         let parent = t.parent.map(|p| p.to_string());
-        let services: Vec<&Service> =
-            t.subscriptions.iter().filter_map(|a| self.service(&a.service_id)).collect();
+        let services: Vec<&Service> = t
+            .subscriptions
+            .iter()
+            .filter_map(|a| self.service(&a.service_id))
+            .collect();
         let service_json = |s: &Service| {
             json!({
                 "id": s.id, "created_at": time(s.created_at), "updated_at": time(s.updated_at),
@@ -549,7 +622,10 @@ impl State {
                 })
             })
             .collect();
-        let partner_name = t.parent.and_then(|p| self.tenant(p)).map(|p| p.name.clone());
+        let partner_name = t
+            .parent
+            .and_then(|p| self.tenant(p))
+            .map(|p| p.name.clone());
         let labels: Vec<serde_json::Value> = t
             .labels
             .iter()

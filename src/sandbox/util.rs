@@ -4,7 +4,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch, now.
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Days since 1970-01-01 to a civil (year, month, day); Howard Hinnant's algorithm.
@@ -104,8 +107,14 @@ pub(crate) fn parse_time(text: &str) -> Option<i64> {
             };
             let off = &rest[1..];
             let (oh, om) = match off.len() {
-                5 if off.as_bytes()[2] == b':' => (off[0..2].parse::<i64>().ok()?, off[3..5].parse::<i64>().ok()?),
-                4 => (off[0..2].parse::<i64>().ok()?, off[2..4].parse::<i64>().ok()?),
+                5 if off.as_bytes()[2] == b':' => (
+                    off[0..2].parse::<i64>().ok()?,
+                    off[3..5].parse::<i64>().ok()?,
+                ),
+                4 => (
+                    off[0..2].parse::<i64>().ok()?,
+                    off[2..4].parse::<i64>().ok()?,
+                ),
                 2 => (off.parse::<i64>().ok()?, 0),
                 _ => return None,
             };
@@ -181,7 +190,9 @@ impl Rng {
     /// `len` characters from `[A-Za-z0-9]`.
     pub(crate) fn alnum(&mut self, len: usize) -> String {
         const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len).map(|_| CHARS[self.below(CHARS.len() as u64) as usize] as char).collect()
+        (0..len)
+            .map(|_| CHARS[self.below(CHARS.len() as u64) as usize] as char)
+            .collect()
     }
 }
 
@@ -217,8 +228,14 @@ mod tests {
     fn time_round_trip() {
         let ms = parse_time("2022-04-22T09:40:06.677Z").unwrap();
         assert_eq!(rfc3339(ms, true), "2022-04-22T09:40:06.677Z");
-        assert_eq!(parse_time("2019-07-04T15:00:22"), parse_time("2019-07-04T15:00:22Z"));
-        assert_eq!(parse_time("2019-07-04T17:00:22+02:00"), parse_time("2019-07-04T15:00:22Z"));
+        assert_eq!(
+            parse_time("2019-07-04T15:00:22"),
+            parse_time("2019-07-04T15:00:22Z")
+        );
+        assert_eq!(
+            parse_time("2019-07-04T17:00:22+02:00"),
+            parse_time("2019-07-04T15:00:22Z")
+        );
         assert_eq!(rfc3339(0, false), "1970-01-01T00:00:00Z");
         assert!(parse_time("yesterday").is_none());
     }

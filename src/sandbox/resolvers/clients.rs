@@ -8,7 +8,12 @@ use crate::sandbox::util::{like, parse_time};
 use serde_json::{json, Value};
 
 /// Resolves one root field of `Query` or `Mutation` of the main schema.
-pub(crate) fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Value) -> FieldResult {
+pub(crate) fn resolve(
+    state: &mut State,
+    caller: &Caller,
+    field: &str,
+    args: &Value,
+) -> FieldResult {
     match field {
         "client" => {
             let id = arg_id(args, "id").unwrap_or_default();
@@ -36,9 +41,14 @@ pub(crate) fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Va
                 match arg_str(&filters, "sortBy").unwrap_or("") {
                     "NAME" => (c.name.to_lowercase(), 0),
                     "CLIENT_ID" => (c.client_id.clone(), 0),
-                    "ROLE_ASSIGNMENT_NAME" => {
-                        (c.roles.first().map(|r| r.role.name).unwrap_or("").to_owned(), 0)
-                    }
+                    "ROLE_ASSIGNMENT_NAME" => (
+                        c.roles
+                            .first()
+                            .map(|r| r.role.name)
+                            .unwrap_or("")
+                            .to_owned(),
+                        0,
+                    ),
                     "TOKEN_REQUEST_COUNT" => (String::new(), c.token_request_count),
                     "TOKEN_REQUEST_TIME" => (String::new(), c.token_request_time.unwrap_or(0)),
                     _ => (String::new(), c.created_at),
@@ -49,7 +59,9 @@ pub(crate) fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Va
                 found.reverse();
             }
             let total = found.len();
-            let per_page = arg_int(&filters, "perPage").filter(|&n| n > 0).unwrap_or(100) as usize;
+            let per_page = arg_int(&filters, "perPage")
+                .filter(|&n| n > 0)
+                .unwrap_or(100) as usize;
             let page = arg_int(&filters, "pageOffset").unwrap_or(0).max(0) as usize;
             let results: Vec<Value> = found
                 .into_iter()
@@ -88,18 +100,36 @@ pub(crate) fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Va
         "appendClientRoles" => {
             let id = arg_id(args, "id").unwrap_or_default();
             let pos = visible_client(state, caller, &id)?;
-            require(state, caller, state.clients[pos].tenant_id, RANK_ADMIN, "Client:update")?;
+            require(
+                state,
+                caller,
+                state.clients[pos].tenant_id,
+                RANK_ADMIN,
+                "Client:update",
+            )?;
             let mut added = Vec::new();
-            for input in args.get("roles").and_then(Value::as_array).into_iter().flatten() {
+            for input in args
+                .get("roles")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let role_id = arg_id(input, "roleID")
                     .or_else(|| arg_id(input, "role_id"))
                     .ok_or("roleID is required")?;
                 let role = role(&role_id).ok_or_else(|| format!("unknown role ID {role_id}"))?;
-                let tenant = match arg_id(input, "tenantID").or_else(|| arg_id(input, "tenant_id")) {
+                let tenant = match arg_id(input, "tenantID").or_else(|| arg_id(input, "tenant_id"))
+                {
                     Some(t) => tenant_id(&t)?,
                     None => state.clients[pos].tenant_id,
                 };
-                require(state, caller, tenant, role.rank.max(RANK_CLIENTS), "Client:update")?;
+                require(
+                    state,
+                    caller,
+                    tenant,
+                    role.rank.max(RANK_CLIENTS),
+                    "Client:update",
+                )?;
                 let expires = arg_str(input, "expiresAt").or_else(|| arg_str(input, "expires_at"));
                 let expires_at = match expires {
                     Some(t) => Some(parse_time(t).ok_or_else(|| format!("invalid time {t}"))?),
@@ -121,11 +151,19 @@ pub(crate) fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Va
         "removeClientRoles" => {
             let id = arg_id(args, "id").unwrap_or_default();
             let pos = visible_client(state, caller, &id)?;
-            require(state, caller, state.clients[pos].tenant_id, RANK_ADMIN, "Client:update")?;
+            require(
+                state,
+                caller,
+                state.clients[pos].tenant_id,
+                RANK_ADMIN,
+                "Client:update",
+            )?;
             let remove = arg_list(args, "roles").unwrap_or_default();
             let client = &mut state.clients[pos];
             client.roles.retain(|a| {
-                !remove.iter().any(|r| r.eq_ignore_ascii_case(a.role.id) || *r == a.id)
+                !remove
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(a.role.id) || *r == a.id)
             });
             client.updated_at = caller.now;
             client.updated_by = caller.client_id.clone();
@@ -149,11 +187,17 @@ fn search(state: &State, caller: &Caller, f: &Value) -> Vec<usize> {
             let tenant_text = c.tenant_id.to_string();
             rank(state, caller, c.tenant_id) >= RANK_READ
                 && name.is_none_or(|n| like(n, &c.name))
-                && client_ids.as_ref().is_none_or(|ids| ids.contains(&c.client_id))
+                && client_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&c.client_id))
                 && tenant.as_ref().is_none_or(|t| *t == tenant_text)
-                && tenant_ids.as_ref().is_none_or(|ids| ids.contains(&tenant_text))
+                && tenant_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&tenant_text))
                 && role_ids.as_ref().is_none_or(|ids| {
-                    c.roles.iter().any(|a| ids.iter().any(|r| r.eq_ignore_ascii_case(a.role.id)))
+                    c.roles
+                        .iter()
+                        .any(|a| ids.iter().any(|r| r.eq_ignore_ascii_case(a.role.id)))
                 })
         })
         .collect()
@@ -172,7 +216,13 @@ fn visible_client(state: &State, caller: &Caller, id: &str) -> Result<usize, Str
 fn manageable_client(state: &State, caller: &Caller, id: &str) -> Result<usize, String> {
     let pos = visible_client(state, caller, id)?;
     if state.clients[pos].client_id != caller.client_id {
-        require(state, caller, state.clients[pos].tenant_id, RANK_CLIENTS, "Client:update")?;
+        require(
+            state,
+            caller,
+            state.clients[pos].tenant_id,
+            RANK_CLIENTS,
+            "Client:update",
+        )?;
     }
     Ok(pos)
 }
@@ -187,7 +237,11 @@ fn create(state: &mut State, caller: &Caller, args: &Value) -> FieldResult {
         None => caller.context_tenant,
     };
     require(state, caller, tenant, RANK_CLIENTS, "Client:create")?;
-    if state.clients.iter().any(|c| c.tenant_id == tenant && c.name == name) {
+    if state
+        .clients
+        .iter()
+        .any(|c| c.tenant_id == tenant && c.name == name)
+    {
         return Err("Existing client in tenant".to_owned());
     }
     let role_ids = arg_list(args, "roles")
@@ -197,9 +251,20 @@ fn create(state: &mut State, caller: &Caller, args: &Value) -> FieldResult {
     for id in role_ids {
         let role = role(&id).ok_or_else(|| format!("unknown role ID {id}"))?;
         if role.rank > rank(state, caller, tenant) {
-            require(state, caller, tenant, role.rank, "Client:create with this role")?;
+            require(
+                state,
+                caller,
+                tenant,
+                role.rank,
+                "Client:create with this role",
+            )?;
         }
-        roles.push(RoleAssignment { id: state.rng.uuid(), tenant_id: tenant, role, expires_at: None });
+        roles.push(RoleAssignment {
+            id: state.rng.uuid(),
+            tenant_id: tenant,
+            role,
+            expires_at: None,
+        });
     }
     let secret = state.rng.alnum(64);
     let client = Client {

@@ -44,7 +44,12 @@ pub(crate) fn require(
         return Err(format!("tenant {tenant} not found"));
     }
     if have < needed {
-        let role_of = |rank: u8| ROLES.iter().find(|r| r.rank == rank).map_or("none", |r| r.name);
+        let role_of = |rank: u8| {
+            ROLES
+                .iter()
+                .find(|r| r.rank == rank)
+                .map_or("none", |r| r.name)
+        };
         return Err(format!(
             "Permission denied: {action} on tenant {tenant} requires the {} role; the client has {}",
             role_of(needed),
@@ -95,7 +100,9 @@ pub(crate) fn arg_list(v: &Value, key: &str) -> Option<Vec<String>> {
 
 /// A tenant ID argument, which must be an integer.
 pub(crate) fn tenant_id(text: &str) -> Result<u64, String> {
-    text.trim().parse().map_err(|_| format!("tenant {text} not found"))
+    text.trim()
+        .parse()
+        .map_err(|_| format!("tenant {text} not found"))
 }
 
 /// A required tenant ID argument.

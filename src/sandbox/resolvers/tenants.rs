@@ -18,12 +18,26 @@ pub(crate) const DEFAULT_MAX_RESULTS: usize = 100;
 pub(crate) const MAX_RESULTS_CAP: usize = 1000;
 
 /// Resolves one root field of `Query` or `Mutation` of the tenants schema.
-pub(crate) fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Value) -> FieldResult {
+pub(crate) fn resolve(
+    state: &mut State,
+    caller: &Caller,
+    field: &str,
+    args: &Value,
+) -> FieldResult {
     // Tenant-service times have whole seconds, as the API prints them.
-    let caller = &Caller { now: caller.now - caller.now.rem_euclid(1000), ..caller.clone() };
+    let caller = &Caller {
+        now: caller.now - caller.now.rem_euclid(1000),
+        ..caller.clone()
+    };
     match field {
-        "tenants" => query(state, caller, args.get("tenantsQuery").unwrap_or(&Value::Null)),
-        "createTenant" => create_tenant(state, caller, args.get("newTenant").unwrap_or(&Value::Null)),
+        "tenants" => query(
+            state,
+            caller,
+            args.get("tenantsQuery").unwrap_or(&Value::Null),
+        ),
+        "createTenant" => {
+            create_tenant(state, caller, args.get("newTenant").unwrap_or(&Value::Null))
+        }
         "updateTenant" => update_tenant(state, caller, args),
         "updateAllowResponseAction" => {
             let id = arg_tenant(args, "tenant_id")?;
@@ -74,16 +88,25 @@ pub(crate) fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Va
             let pos = visible_sso(state, caller, &id)?;
             Ok(state.sso_json(&state.sso[pos]))
         }
-        "SSOConnections" => sso_query(state, caller, args.get("connectionQuery").unwrap_or(&Value::Null)),
+        "SSOConnections" => sso_query(
+            state,
+            caller,
+            args.get("connectionQuery").unwrap_or(&Value::Null),
+        ),
         "getSSOConnectionConfig" => sso_config(args),
-        "audits" => Ok(json!({"cursorPos": null, "count": 0, "hasMore": false, "totalCount": 0, "results": []})),
+        "audits" => Ok(
+            json!({"cursorPos": null, "count": 0, "hasMore": false, "totalCount": 0, "results": []}),
+        ),
         "serviceEvents" | "requestableServices" | "registeredDomains" => Ok(json!([])),
         other => Err(format!("`{other}` is not supported by the sandbox")),
     }
 }
 
 fn tenant_json(state: &State, id: u64) -> Value {
-    state.tenant(id).map(|t| state.tenant_json(t)).unwrap_or(Value::Null)
+    state
+        .tenant(id)
+        .map(|t| state.tenant_json(t))
+        .unwrap_or(Value::Null)
 }
 
 /// The tenant to change, with `updated_at` set to now.
@@ -132,7 +155,9 @@ fn time_range(q: &Value, key: &str) -> Result<(Option<i64>, Option<i64>), String
     };
     let parse = |k: &str| -> Result<Option<i64>, String> {
         match arg_str(f, k) {
-            Some(t) => parse_time(t).map(Some).ok_or_else(|| format!("invalid time `{t}` in {key}.{k}")),
+            Some(t) => parse_time(t)
+                .map(Some)
+                .ok_or_else(|| format!("invalid time `{t}` in {key}.{k}")),
             None => Ok(None),
         }
     };
@@ -151,7 +176,9 @@ impl Filter {
         };
         one(arg_str(q, "withPartnerSubscription"));
         one(arg_str(q, "withService"));
-        one(q.get("partnership").and_then(|p| arg_str(p, "withSubscription")));
+        one(q
+            .get("partnership")
+            .and_then(|p| arg_str(p, "withSubscription")));
         for key in ["withPartnerSubscriptions", "withServices"] {
             if let Some(list) = arg_list(q, key).filter(|l| !l.is_empty()) {
                 subscriptions.push(list);
@@ -166,7 +193,9 @@ impl Filter {
             || arg_bool(q, "withPendingPostDisablement") == Some(true);
         Ok(Filter {
             ids: arg_list(q, "ids"),
-            name: arg_str(q, "name").filter(|n| !n.is_empty()).map(str::to_owned),
+            name: arg_str(q, "name")
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
             hierarchies,
             env_name: arg_str(env, "name").map(str::to_owned),
             env_enabled: arg_bool(env, "enabled"),
@@ -178,9 +207,11 @@ impl Filter {
             with_support: arg_bool(q, "withSupport"),
             in_production: arg_bool(q, "enabledInProduction"),
             in_pilot: arg_bool(q, "enabledInPilot"),
-            retention: q.get("withDataRetentionMonths").and_then(Value::as_array).map(|a| {
-                a.iter().filter_map(Value::as_i64).collect()
-            }).filter(|l: &Vec<i64>| !l.is_empty()),
+            retention: q
+                .get("withDataRetentionMonths")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                .filter(|l: &Vec<i64>| !l.is_empty()),
             created: time_range(q, "createdTimeFilter")?,
             modified: time_range(q, "modifiedTimeFilter")?,
             impossible,
@@ -194,11 +225,19 @@ impl Filter {
         let id = t.id.to_string();
         !self.impossible
             && self.ids.as_ref().is_none_or(|ids| ids.contains(&id))
-            && self.name.as_ref().is_none_or(|n| *n == id || like(n, &t.name))
-            && self.hierarchies.as_ref().is_none_or(|h| h.iter().any(|&a| state.is_within(t.id, a)))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| *n == id || like(n, &t.name))
+            && self
+                .hierarchies
+                .as_ref()
+                .is_none_or(|h| h.iter().any(|&a| state.is_within(t.id, a)))
             && (self.env_name.is_none() && self.env_enabled.is_none()
                 || t.environments.iter().any(|e| {
-                    self.env_name.as_ref().is_none_or(|n| e.name.eq_ignore_ascii_case(n))
+                    self.env_name
+                        .as_ref()
+                        .is_none_or(|n| e.name.eq_ignore_ascii_case(n))
                         && self.env_enabled.is_none_or(|b| e.enabled == b)
                 }))
             && (self.label_name.is_none() && self.label_value.is_none()
@@ -208,17 +247,22 @@ impl Filter {
                 }))
             && self.subscriptions.iter().all(|any_of| {
                 t.subscriptions.iter().any(|a| {
-                    state.service(&a.service_id).is_some_and(|s| {
-                        any_of.iter().any(|p| like(p, &s.name) || *p == s.id)
-                    })
+                    state
+                        .service(&a.service_id)
+                        .is_some_and(|s| any_of.iter().any(|p| like(p, &s.name) || *p == s.id))
                 })
             })
             && self.is_partner.is_none_or(|b| t.is_partner == b)
             && self.is_organization.is_none_or(|b| !b)
             && self.with_support.is_none_or(|b| t.support_enabled == b)
-            && self.in_production.is_none_or(|b| t.enabled_where(false) == b)
+            && self
+                .in_production
+                .is_none_or(|b| t.enabled_where(false) == b)
             && self.in_pilot.is_none_or(|b| t.enabled_where(true) == b)
-            && self.retention.as_ref().is_none_or(|r| r.contains(&t.data_retention_months))
+            && self
+                .retention
+                .as_ref()
+                .is_none_or(|r| r.contains(&t.data_retention_months))
             && in_range(self.created, t.created_at)
             && in_range(self.modified, t.updated_at)
     }
@@ -239,7 +283,9 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
         Some(n) => (n as usize).min(MAX_RESULTS_CAP),
     };
     let filter = Filter::new(q)?;
-    let client = state.client_by_client_id(&caller.client_id).ok_or("client not found")?;
+    let client = state
+        .client_by_client_id(&caller.client_id)
+        .ok_or("client not found")?;
     let visible = |slot: u32| -> bool {
         let t = &state.tenants[slot as usize];
         state.rank(client, t.id, caller.now) >= RANK_READ && filter.matches(state, t)
@@ -251,14 +297,18 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
     // Where to start, and how many matches to skip first.
     let (start, skip) = match arg_id(q, "cursorPos").filter(|c| !c.is_empty()) {
         Some(cursor) => {
-            let (key, id) = decode_cursor(&cursor).ok_or_else(|| format!("invalid cursorPos {cursor}"))?;
+            let (key, id) =
+                decode_cursor(&cursor).ok_or_else(|| format!("invalid cursorPos {cursor}"))?;
             if key != order.cursor_key() {
                 return Err(format!(
                     "cursorPos {cursor} belongs to ordering `{key}`, not `{}`",
                     order.cursor_key()
                 ));
             }
-            let slot = *state.tenant_slot.get(&id).ok_or_else(|| format!("invalid cursorPos {cursor}"))?;
+            let slot = *state
+                .tenant_slot
+                .get(&id)
+                .ok_or_else(|| format!("invalid cursorPos {cursor}"))?;
             let pos = position[slot] as usize;
             (if desc { n - pos } else { pos + 1 }, 0)
         }
@@ -286,7 +336,9 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
         }
         results.push(slot);
     }
-    let cursor = results.last().map(|&s| encode_cursor(order, state.tenants[s as usize].id));
+    let cursor = results
+        .last()
+        .map(|&s| encode_cursor(order, state.tenants[s as usize].id));
     Ok(json!({
         "results": results.iter().map(|&s| state.tenant_json(&state.tenants[s as usize])).collect::<Vec<_>>(),
         "cursorPos": cursor,
@@ -298,7 +350,9 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
 
 fn parse_opt_time(v: &Value, key: &str) -> Result<Option<i64>, String> {
     match arg_str(v, key) {
-        Some(t) => parse_time(t).map(Some).ok_or_else(|| format!("invalid time `{t}` for {key}")),
+        Some(t) => parse_time(t)
+            .map(Some)
+            .ok_or_else(|| format!("invalid time `{t}` for {key}")),
         None => Ok(None),
     }
 }
@@ -308,27 +362,44 @@ fn create_tenant(state: &mut State, caller: &Caller, input: &Value) -> FieldResu
     if name.is_empty() {
         return Err("name is required".to_owned());
     }
-    let parent = match arg_id(input, "parentTenantID").or_else(|| arg_id(input, "partnerTenantID")) {
+    let parent = match arg_id(input, "parentTenantID").or_else(|| arg_id(input, "partnerTenantID"))
+    {
         Some(p) => tenant_id(&p)?,
         None => caller.context_tenant,
     };
     require(state, caller, parent, RANK_ADMIN, "Tenant:create")?;
     if !state.tenant(parent).is_some_and(|p| p.is_partner) {
-        return Err(format!("tenant {parent} is not a partner: child tenants can only be created under a partner"));
+        return Err(format!(
+            "tenant {parent} is not a partner: child tenants can only be created under a partner"
+        ));
     }
     if arg_bool(input, "isPartner") == Some(true) {
-        return Err("Permission denied: creating partner tenants requires a Secureworks role".to_owned());
+        return Err(
+            "Permission denied: creating partner tenants requires a Secureworks role".to_owned(),
+        );
     }
     let now = caller.now;
-    let envs = arg_list(input, "environments").filter(|l| !l.is_empty()).unwrap_or_else(|| vec!["charlie".to_owned()]);
+    let envs = arg_list(input, "environments")
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| vec!["charlie".to_owned()]);
     let mut environments: Vec<Env> = Vec::new();
     for e in envs {
         if !environments.iter().any(|x| x.name == e) {
-            environments.push(Env { name: e, enabled: true, created_at: now, updated_at: now });
+            environments.push(Env {
+                name: e,
+                enabled: true,
+                created_at: now,
+                updated_at: now,
+            });
         }
     }
     let mut labels = Vec::new();
-    for l in input.get("labels").and_then(Value::as_array).into_iter().flatten() {
+    for l in input
+        .get("labels")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         labels.push(new_label(state, caller, parent, l)?);
     }
     let id = state.next_tenant_id;
@@ -350,7 +421,9 @@ fn create_tenant(state: &mut State, caller: &Caller, input: &Value) -> FieldResu
         labels,
         subscriptions: Vec::new(),
         data_retention_months: 12,
-        mdr_provider_type: arg_str(input, "mdrProviderType").unwrap_or("NONE").to_owned(),
+        mdr_provider_type: arg_str(input, "mdrProviderType")
+            .unwrap_or("NONE")
+            .to_owned(),
         license_level: "XDR_ITDR".to_owned(),
     };
     state.insert_tenant(tenant);
@@ -358,7 +431,12 @@ fn create_tenant(state: &mut State, caller: &Caller, input: &Value) -> FieldResu
 }
 
 /// A label from an `InputTenantLabel`; its owner must be the tenant's partner (an ancestor).
-fn new_label(state: &mut State, caller: &Caller, tenant_parent: u64, l: &Value) -> Result<Label, String> {
+fn new_label(
+    state: &mut State,
+    caller: &Caller,
+    tenant_parent: u64,
+    l: &Value,
+) -> Result<Label, String> {
     let name = arg_str(l, "name").unwrap_or("").trim().to_owned();
     if name.is_empty() {
         return Err("label name is required".to_owned());
@@ -367,7 +445,9 @@ fn new_label(state: &mut State, caller: &Caller, tenant_parent: u64, l: &Value) 
         Some(o) => {
             let o = tenant_id(&o)?;
             if !state.is_within(tenant_parent, o) {
-                return Err(format!("label owner {o} must be a parent partner of the tenant"));
+                return Err(format!(
+                    "label owner {o} must be a parent partner of the tenant"
+                ));
             }
             require(state, caller, o, RANK_ADMIN, "Tenant:update")?;
             Some(o)
@@ -415,7 +495,9 @@ fn update_tenant(state: &mut State, caller: &Caller, args: &Value) -> FieldResul
             let p = tenant_id(&p)?;
             require(state, caller, p, RANK_ADMIN, "TenantHierarchy:update")?;
             if state.is_within(p, id) {
-                return Err(format!("tenant {p} is within tenant {id}: that would make a cycle"));
+                return Err(format!(
+                    "tenant {p} is within tenant {id}: that would make a cycle"
+                ));
             }
             if !state.tenant(p).is_some_and(|t| t.is_partner) {
                 return Err(format!("tenant {p} is not a partner"));
@@ -425,7 +507,13 @@ fn update_tenant(state: &mut State, caller: &Caller, args: &Value) -> FieldResul
         None => None,
     };
     let retention = match arg_str(u, "dataRetentionMonths") {
-        Some(r) => Some(RETENTION.iter().find(|(n, _)| *n == r).map(|(_, m)| *m).ok_or("bad retention")?),
+        Some(r) => Some(
+            RETENTION
+                .iter()
+                .find(|(n, _)| *n == r)
+                .map(|(_, m)| *m)
+                .ok_or("bad retention")?,
+        ),
         None => None,
     };
     let now = caller.now;
@@ -440,15 +528,27 @@ fn update_tenant(state: &mut State, caller: &Caller, args: &Value) -> FieldResul
             e.updated_at = now;
         }
     }
-    for e in u.get("environments").and_then(Value::as_array).into_iter().flatten() {
-        let Some(name) = arg_str(e, "name") else { continue };
+    for e in u
+        .get("environments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = arg_str(e, "name") else {
+            continue;
+        };
         let enabled = arg_bool(e, "enabled").unwrap_or(true);
         match t.environments.iter_mut().find(|x| x.name == name) {
             Some(x) => {
                 x.enabled = enabled;
                 x.updated_at = now;
             }
-            None => t.environments.push(Env { name: name.to_owned(), enabled, created_at: now, updated_at: now }),
+            None => t.environments.push(Env {
+                name: name.to_owned(),
+                enabled,
+                created_at: now,
+                updated_at: now,
+            }),
         }
     }
     if let Some(e) = expires {
@@ -488,12 +588,20 @@ fn label_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value)
     let tenant = arg_tenant(args, "tenant_id")?;
     require(state, caller, tenant, RANK_ADMIN, "Tenant:update")?;
     let input = args.get("label_input").unwrap_or(&Value::Null);
-    let parent = state.tenant(tenant).and_then(|t| t.parent).unwrap_or(tenant);
+    let parent = state
+        .tenant(tenant)
+        .and_then(|t| t.parent)
+        .unwrap_or(tenant);
     if field == "createTenantLabel" {
         let label = new_label(state, caller, parent, input)?;
         let t = touch(state, caller, tenant);
-        if t.labels.iter().any(|l| l.name == label.name && l.owner_partner_tenant_id == label.owner_partner_tenant_id) {
-            return Err(format!("label {} already exists on tenant {tenant}", label.name));
+        if t.labels.iter().any(|l| {
+            l.name == label.name && l.owner_partner_tenant_id == label.owner_partner_tenant_id
+        }) {
+            return Err(format!(
+                "label {} already exists on tenant {tenant}",
+                label.name
+            ));
         }
         t.labels.push(label.clone());
         return Ok(label_json(tenant, &label));
@@ -511,7 +619,9 @@ fn label_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value)
         Some(o) => {
             let o = tenant_id(&o)?;
             if !state.is_within(parent, o) {
-                return Err(format!("label owner {o} must be a parent partner of the tenant"));
+                return Err(format!(
+                    "label owner {o} must be a parent partner of the tenant"
+                ));
             }
             Some(Some(o))
         }
@@ -532,7 +642,12 @@ fn label_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value)
     Ok(label_json(tenant, &label))
 }
 
-fn subscription_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value) -> FieldResult {
+fn subscription_mutation(
+    state: &mut State,
+    caller: &Caller,
+    field: &str,
+    args: &Value,
+) -> FieldResult {
     let input = args.get("input").unwrap_or(&Value::Null);
     let now = caller.now;
     match field {
@@ -591,7 +706,9 @@ fn subscription_mutation(state: &mut State, caller: &Caller, field: &str, args: 
                 .filter(|t| t.subscriptions.iter().any(|a| a.service_id == id))
                 .count();
             if assigned > 0 {
-                return Err(format!("subscription {id} is still assigned to {assigned} tenant(s)"));
+                return Err(format!(
+                    "subscription {id} is still assigned to {assigned} tenant(s)"
+                ));
             }
             Ok(State::service_json(&state.services.remove(pos)))
         }
@@ -605,7 +722,13 @@ fn admin_service(state: &State, caller: &Caller, id: &str) -> Result<usize, Stri
         .position(|s| s.id == id)
         .filter(|&p| rank(state, caller, state.services[p].owner_tenant_id) >= RANK_READ)
         .ok_or_else(|| format!("subscription {id} not found"))?;
-    require(state, caller, state.services[pos].owner_tenant_id, RANK_ADMIN, "Tenant:update")?;
+    require(
+        state,
+        caller,
+        state.services[pos].owner_tenant_id,
+        RANK_ADMIN,
+        "Tenant:update",
+    )?;
     Ok(pos)
 }
 
@@ -627,16 +750,26 @@ fn assignment(state: &mut State, caller: &Caller, field: &str, args: &Value) -> 
         let id = state.rng.uuid();
         let t = touch(state, caller, tenant);
         if t.subscriptions.iter().any(|a| a.service_id == sub) {
-            return Err(format!("subscription {sub} is already assigned to tenant {tenant}"));
+            return Err(format!(
+                "subscription {sub} is already assigned to tenant {tenant}"
+            ));
         }
         let now = caller.now;
-        t.subscriptions.push(Assignment { id, service_id: sub, created_at: now, updated_at: now });
+        t.subscriptions.push(Assignment {
+            id,
+            service_id: sub,
+            created_at: now,
+            updated_at: now,
+        });
     } else {
         let t = touch(state, caller, tenant);
         let before = t.subscriptions.len();
-        t.subscriptions.retain(|a| a.id != sub && a.service_id != sub);
+        t.subscriptions
+            .retain(|a| a.id != sub && a.service_id != sub);
         if t.subscriptions.len() == before {
-            return Err(format!("subscription {sub} is not assigned to tenant {tenant}"));
+            return Err(format!(
+                "subscription {sub} is not assigned to tenant {tenant}"
+            ));
         }
     }
     Ok(tenant_json(state, tenant))
@@ -662,7 +795,13 @@ fn sso_query(state: &State, caller: &Caller, q: &Value) -> FieldResult {
     let without = arg_list(q, "excludeStatus").unwrap_or_default();
     let expired_too = arg_bool(q, "includeExpired") == Some(true);
     if !all && hierarchy.is_none() {
-        require(state, caller, caller.context_tenant, RANK_READ, "EnterpriseSSOConnection:read")?;
+        require(
+            state,
+            caller,
+            caller.context_tenant,
+            RANK_READ,
+            "EnterpriseSSOConnection:read",
+        )?;
     }
     Ok(Value::Array(
         state
@@ -673,7 +812,11 @@ fn sso_query(state: &State, caller: &Caller, q: &Value) -> FieldResult {
                 Some(h) => h.iter().any(|&a| state.is_within(s.tenant_id, a)),
                 None => all || s.tenant_id == caller.context_tenant,
             })
-            .filter(|s| with_id.as_ref().is_none_or(|i| *i == s.id || *i == s.external_id))
+            .filter(|s| {
+                with_id
+                    .as_ref()
+                    .is_none_or(|i| *i == s.id || *i == s.external_id)
+            })
             .filter(|s| domain.is_none_or(|d| s.domains.iter().any(|x| x.eq_ignore_ascii_case(d))))
             .filter(|s| with_status.as_ref().is_none_or(|l| l.contains(&s.status)))
             .filter(|s| !without.contains(&s.status))
@@ -742,7 +885,13 @@ fn sso_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value) -
         "createSSOConnection" => {
             let input = args.get("newConnection").unwrap_or(&Value::Null);
             let tenant = caller.context_tenant;
-            require(state, caller, tenant, RANK_ADMIN, "EnterpriseSSOConnection:create")?;
+            require(
+                state,
+                caller,
+                tenant,
+                RANK_ADMIN,
+                "EnterpriseSSOConnection:create",
+            )?;
             if arg_str(input, "type") != Some("saml") {
                 return Err("only saml connections are supported".to_owned());
             }
@@ -758,7 +907,10 @@ fn sso_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value) -
             let mut sso = Sso {
                 id: state.rng.uuid(),
                 name,
-                external_name: format!("sandbox-{tenant}-{number}-{}", state.rng.alnum(6).to_lowercase()),
+                external_name: format!(
+                    "sandbox-{tenant}-{number}-{}",
+                    state.rng.alnum(6).to_lowercase()
+                ),
                 external_id: format!("con_{}", state.rng.alnum(16)),
                 tenant_id: tenant,
                 created_at: now,
@@ -787,7 +939,13 @@ fn sso_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value) -
         "deleteSSOConnection" => {
             let id = arg_id(args, "connectionID").unwrap_or_default();
             let pos = visible_sso(state, caller, &id)?;
-            require(state, caller, state.sso[pos].tenant_id, RANK_ADMIN, "EnterpriseSSOConnection:delete")?;
+            require(
+                state,
+                caller,
+                state.sso[pos].tenant_id,
+                RANK_ADMIN,
+                "EnterpriseSSOConnection:delete",
+            )?;
             let sso = state.sso.remove(pos);
             Ok(state.sso_json(&sso))
         }
@@ -795,7 +953,13 @@ fn sso_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value) -
             let input = args.get("updatedConnection").unwrap_or(&Value::Null);
             let id = arg_id(input, "id").unwrap_or_default();
             let pos = visible_sso(state, caller, &id)?;
-            require(state, caller, state.sso[pos].tenant_id, RANK_ADMIN, "EnterpriseSSOConnection:update")?;
+            require(
+                state,
+                caller,
+                state.sso[pos].tenant_id,
+                RANK_ADMIN,
+                "EnterpriseSSOConnection:update",
+            )?;
             let mut sso = state.sso[pos].clone();
             if let Some(name) = arg_str(input, "name") {
                 sso.name = name.to_owned();
@@ -842,7 +1006,10 @@ fn saml_input(input: &Value) -> Option<&Value> {
     input
         .get("connectionConfiguration")
         .and_then(|c| c.get("samlConfiguration"))
-        .filter(|s| s.as_object().is_some_and(|o| o.values().any(|v| !v.is_null())))
+        .filter(|s| {
+            s.as_object()
+                .is_some_and(|o| o.values().any(|v| !v.is_null()))
+        })
 }
 
 /// Applies a `SAMLSSOConfiguration`; true when it configured the identity provider (rather
@@ -865,7 +1032,8 @@ fn apply_saml(sso: &mut Sso, cfg: &Value) -> Result<bool, String> {
         sso.sign_in_endpoint = Some(c.sign_in_endpoint.clone());
         c
     } else if let Some(cert) = cert {
-        let endpoint = endpoint.ok_or("signInEndpoint is required with signingCert when no metadataURL is given")?;
+        let endpoint = endpoint
+            .ok_or("signInEndpoint is required with signingCert when no metadataURL is given")?;
         sso.signing_cert = Some(cert.to_owned());
         sso.sign_in_endpoint = Some(endpoint.to_owned());
         idp_config(endpoint)
