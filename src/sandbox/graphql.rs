@@ -4,12 +4,14 @@
 use super::resolvers::{self, Caller};
 use super::state::State;
 use apollo_compiler::ast::Type;
+use apollo_compiler::executable::{Selection, SelectionSet};
 use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::{GraphQLError, JsonMap, JsonValue};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::sync::Mutex;
 use taegis_sdk_codegen::Endpoint;
 
@@ -119,6 +121,10 @@ impl Engine {
                 }
             }
         };
+        let caller = &Caller {
+            wanted: Some(std::sync::Arc::new(field_names(&document))),
+            ..caller.clone()
+        };
         let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
         let root = Root {
             type_name: operation.object_type().as_str(),
@@ -150,6 +156,30 @@ impl Engine {
             operation: Some(op_name),
         }
     }
+}
+
+/// Names of every field selected anywhere in `document` (operations and fragments).
+fn field_names(document: &ExecutableDocument) -> HashSet<String> {
+    fn walk(set: &SelectionSet, out: &mut HashSet<String>) {
+        for selection in &set.selections {
+            match selection {
+                Selection::Field(f) => {
+                    out.insert(f.name.to_string());
+                    walk(&f.selection_set, out);
+                }
+                Selection::InlineFragment(i) => walk(&i.selection_set, out),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    for op in document.operations.iter() {
+        walk(&op.selection_set, &mut out);
+    }
+    for fragment in document.fragments.values() {
+        walk(&fragment.selection_set, &mut out);
+    }
+    out
 }
 
 /// The root `Query` or `Mutation` object: dispatches root fields to the resolvers.

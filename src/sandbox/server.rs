@@ -332,6 +332,7 @@ async fn graphql(
             client_id: claims.sub.clone(),
             context_tenant,
             now,
+            wanted: None,
         }
     };
     let request: Request = match serde_json::from_slice(&body) {

@@ -237,6 +237,8 @@ pub(crate) struct Indexes {
     pub(crate) sorted: [Vec<u32>; 4],
     /// Per ordering: the position of each tenant slot in `sorted`.
     pub(crate) position: [Vec<u32>; 4],
+    /// The parent's slot of each tenant slot (`u32::MAX`: none).
+    pub(crate) parent_slot: Vec<u32>,
 }
 
 /// The whole sandbox state.
@@ -572,7 +574,31 @@ impl State {
             self.indexes.sorted[order.index()] = slots;
             self.indexes.position[order.index()] = position;
         }
+        self.indexes.parent_slot = tenants
+            .iter()
+            .map(|t| {
+                t.parent
+                    .and_then(|p| self.tenant_slot.get(&p))
+                    .map_or(u32::MAX, |&s| s as u32)
+            })
+            .collect();
         self.indexes.dirty = false;
+    }
+
+    /// Whether the tenant in `slot` is one of `roots` or below one (call
+    /// [`State::ensure_indexes`] first); a fast form of [`State::is_within`] for scans.
+    pub(crate) fn slot_within(&self, slot: u32, roots: &[u32]) -> bool {
+        let mut current = slot;
+        for _ in 0..64 {
+            if roots.contains(&current) {
+                return true;
+            }
+            current = match self.indexes.parent_slot.get(current as usize) {
+                Some(&p) if p != u32::MAX => p,
+                _ => return false,
+            };
+        }
+        false
     }
 
     /// Sorted slots and positions for `order` (call [`State::ensure_indexes`] first).
@@ -589,16 +615,26 @@ impl State {
     }
 
     /// JSON of a tenant, with every field of the schema's `Tenant` type.
-    pub(crate) fn tenant_json(&self, t: &Tenant) -> serde_json::Value {
+    /// Parts whose names are not in `wanted` (when given) are left out: they are costly and
+    /// the operation does not select them.
+    pub(crate) fn tenant_json(
+        &self,
+        t: &Tenant,
+        wanted: Option<&std::collections::HashSet<String>>,
+    ) -> serde_json::Value {
+        let want = |key: &str| wanted.is_none_or(|w| w.contains(key));
         use serde_json::json;
         let id = t.id.to_string();
         let time = |ms: i64| rfc3339(ms, false);
         let parent = t.parent.map(|p| p.to_string());
-        let services: Vec<&Service> = t
-            .subscriptions
-            .iter()
-            .filter_map(|a| self.service(&a.service_id))
-            .collect();
+        let services: Vec<&Service> = if want("services") {
+            t.subscriptions
+                .iter()
+                .filter_map(|a| self.service(&a.service_id))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let service_json = |s: &Service| {
             json!({
                 "id": s.id, "created_at": time(s.created_at), "updated_at": time(s.updated_at),
@@ -611,6 +647,7 @@ impl State {
         let tenant_services: Vec<serde_json::Value> = t
             .subscriptions
             .iter()
+            .filter(|_| want("granted_services") || want("all_services"))
             .filter_map(|a| self.service(&a.service_id).map(|s| (a, s)))
             .map(|(a, s)| {
                 json!({
@@ -624,11 +661,13 @@ impl State {
             .collect();
         let partner_name = t
             .parent
+            .filter(|_| want("partner_name"))
             .and_then(|p| self.tenant(p))
             .map(|p| p.name.clone());
         let labels: Vec<serde_json::Value> = t
             .labels
             .iter()
+            .filter(|_| want("labels"))
             .map(|l| {
                 json!({
                     "id": l.id, "tenant_id": id, "name": l.name, "value": l.value,
@@ -639,6 +678,7 @@ impl State {
         let environments: Vec<serde_json::Value> = t
             .environments
             .iter()
+            .filter(|_| want("environments"))
             .map(|e| {
                 json!({
                     "id": format!("{id}-{}", e.name), "created_at": time(e.created_at),
@@ -650,6 +690,7 @@ impl State {
         let subscriptions: Vec<serde_json::Value> = t
             .subscriptions
             .iter()
+            .filter(|_| want("partnership"))
             .filter_map(|a| self.service(&a.service_id).map(|s| (a, s)))
             .map(|(a, s)| {
                 json!({
@@ -659,7 +700,11 @@ impl State {
                 })
             })
             .collect();
-        let children: Vec<String> = t.children.iter().map(|c| c.to_string()).collect();
+        let children: Vec<String> = if want("child_tenants") {
+            t.children.iter().map(|c| c.to_string()).collect()
+        } else {
+            Vec::new()
+        };
         let partnership = json!({
             "parent": parent,
             "is_partner": t.is_partner,
@@ -708,6 +753,9 @@ impl State {
         });
         if let (Some(a), serde_json::Value::Object(b)) = (out.as_object_mut(), more) {
             a.extend(b);
+            if wanted.is_some() {
+                a.retain(|k, _| want(k));
+            }
         }
         out
     }

@@ -17,6 +17,9 @@ pub(crate) struct Caller {
     pub(crate) context_tenant: u64,
     /// Request time, milliseconds since the epoch.
     pub(crate) now: i64,
+    /// Names of every field the operation selects (`None`: unknown, build everything);
+    /// resolvers may leave out costly parts nobody asked for.
+    pub(crate) wanted: Option<std::sync::Arc<std::collections::HashSet<String>>>,
 }
 
 /// A resolver's failure: becomes a GraphQL field error with this message.

@@ -45,13 +45,13 @@ pub(crate) fn resolve(
             let allowed = arg_bool(args, "allowed").unwrap_or(false);
             let t = touch(state, caller, id);
             t.allow_response_actions = allowed;
-            Ok(tenant_json(state, id))
+            Ok(tenant_json(state, caller, id))
         }
         "enableTenantSupport" | "disableTenantSupport" => {
             let id = arg_tenant(args, "tenantID")?;
             require(state, caller, id, RANK_ADMIN, "Tenant:update")?;
             touch(state, caller, id).support_enabled = field == "enableTenantSupport";
-            Ok(tenant_json(state, id))
+            Ok(tenant_json(state, caller, id))
         }
         "createTenantLabel" | "updateTenantLabel" | "deleteTenantLabel" => {
             label_mutation(state, caller, field, args)
@@ -102,10 +102,10 @@ pub(crate) fn resolve(
     }
 }
 
-fn tenant_json(state: &State, id: u64) -> Value {
+fn tenant_json(state: &State, caller: &Caller, id: u64) -> Value {
     state
         .tenant(id)
-        .map(|t| state.tenant_json(t))
+        .map(|t| state.tenant_json(t, caller.wanted.as_deref()))
         .unwrap_or(Value::Null)
 }
 
@@ -218,6 +218,46 @@ impl Filter {
         })
     }
 
+    /// True when no filter is set.
+    fn is_empty(&self) -> bool {
+        let Filter {
+            ids,
+            name,
+            hierarchies,
+            env_name,
+            env_enabled,
+            label_name,
+            label_value,
+            subscriptions,
+            is_partner,
+            is_organization,
+            with_support,
+            in_production,
+            in_pilot,
+            retention,
+            created,
+            modified,
+            impossible,
+        } = self;
+        ids.is_none()
+            && name.is_none()
+            && hierarchies.is_none()
+            && env_name.is_none()
+            && env_enabled.is_none()
+            && label_name.is_none()
+            && label_value.is_none()
+            && subscriptions.is_empty()
+            && is_partner.is_none()
+            && is_organization.is_none()
+            && with_support.is_none()
+            && in_production.is_none()
+            && in_pilot.is_none()
+            && retention.is_none()
+            && *created == (None, None)
+            && *modified == (None, None)
+            && !impossible
+    }
+
     fn matches(&self, state: &State, t: &Tenant) -> bool {
         let in_range = |(start, end): (Option<i64>, Option<i64>), at: i64| {
             start.is_none_or(|s| at >= s) && end.is_none_or(|e| at <= e)
@@ -286,9 +326,17 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
     let client = state
         .client_by_client_id(&caller.client_id)
         .ok_or("client not found")?;
+    // Every role lets its holder read its tenant and the tenants below it.
+    let roots: Vec<u32> = client
+        .roles
+        .iter()
+        .filter(|a| a.expires_at.is_none_or(|e| e > caller.now) && a.role.rank >= RANK_READ)
+        .filter_map(|a| state.tenant_slot.get(&a.tenant_id).map(|&s| s as u32))
+        .collect();
+    let unfiltered = filter.is_empty();
     let visible = |slot: u32| -> bool {
-        let t = &state.tenants[slot as usize];
-        state.rank(client, t.id, caller.now) >= RANK_READ && filter.matches(state, t)
+        state.slot_within(slot, &roots)
+            && (unfiltered || filter.matches(state, &state.tenants[slot as usize]))
     };
     let (sorted, position) = state.order(order);
     let n = sorted.len();
@@ -340,7 +388,7 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
         .last()
         .map(|&s| encode_cursor(order, state.tenants[s as usize].id));
     Ok(json!({
-        "results": results.iter().map(|&s| state.tenant_json(&state.tenants[s as usize])).collect::<Vec<_>>(),
+        "results": results.iter().map(|&s| state.tenant_json(&state.tenants[s as usize], caller.wanted.as_deref())).collect::<Vec<_>>(),
         "cursorPos": cursor,
         "count": results.len(),
         "hasMore": has_more,
@@ -427,7 +475,7 @@ fn create_tenant(state: &mut State, caller: &Caller, input: &Value) -> FieldResu
         license_level: "XDR_ITDR".to_owned(),
     };
     state.insert_tenant(tenant);
-    Ok(tenant_json(state, id))
+    Ok(tenant_json(state, caller, id))
 }
 
 /// A label from an `InputTenantLabel`; its owner must be the tenant's partner (an ancestor).
@@ -574,7 +622,7 @@ fn update_tenant(state: &mut State, caller: &Caller, args: &Value) -> FieldResul
             }
         }
     }
-    Ok(tenant_json(state, id))
+    Ok(tenant_json(state, caller, id))
 }
 
 fn label_json(tenant: u64, l: &Label) -> Value {
@@ -772,7 +820,7 @@ fn assignment(state: &mut State, caller: &Caller, field: &str, args: &Value) -> 
             ));
         }
     }
-    Ok(tenant_json(state, tenant))
+    Ok(tenant_json(state, caller, tenant))
 }
 
 fn visible_sso(state: &State, caller: &Caller, id: &str) -> Result<usize, String> {
