@@ -109,3 +109,6 @@ pub mod __private {
     pub use graphql_client;
     pub use serde;
 }
+
+#[cfg(feature = "sandbox")]
+pub mod sandbox;

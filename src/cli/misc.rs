@@ -197,15 +197,67 @@ pub async fn version(session: &Session, service: &str) -> Result<(), Failure> {
 pub enum SandboxCommand {
     /// Serve the emulator on loopback until interrupted; prints TAEGIS_API_URL=,
     /// TAEGIS_TENANTS_URL=, CLIENT_ID=, CLIENT_SECRET= and TAEGIS_TENANT_ID= lines first.
-    Serve(taegis_sdk::sandbox::ServeArgs),
+    Serve(ServeArgs),
+}
+
+/// Options of `taegis sandbox serve`.
+#[cfg(feature = "sandbox")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Loopback address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: std::net::SocketAddr,
+    /// Number of seeded tenants.
+    #[arg(long, default_value_t = 100)]
+    tenants: u64,
+    /// Seed of the generated data (same seed, same data).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    token_ttl: Option<u64>,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    latency_ms: Option<u64>,
+    /// Fraction (0 to 1) of GraphQL requests answered 503 or 429 with Retry-After.
+    #[arg(long, value_name = "R")]
+    fail_rate: Option<f64>,
 }
 
 /// Runs `taegis sandbox`.
 #[cfg(feature = "sandbox")]
 pub async fn sandbox(command: SandboxCommand) -> Result<(), Failure> {
+    use std::time::Duration;
     match command {
-        SandboxCommand::Serve(args) => taegis_sdk::sandbox::serve_forever(args, std::io::stdout())
-            .await
-            .map_err(|error| Failure::api(format!("sandbox: {error}"))),
+        SandboxCommand::Serve(args) => {
+            if !args.addr.ip().is_loopback() {
+                return Err(Failure::usage(format!(
+                    "{}: the sandbox listens on loopback addresses only",
+                    args.addr
+                )));
+            }
+            if args
+                .fail_rate
+                .is_some_and(|rate| !(0.0..=1.0).contains(&rate))
+            {
+                return Err(Failure::usage("--fail-rate must be between 0 and 1"));
+            }
+            let mut builder = taegis_sdk::sandbox::Sandbox::builder()
+                .addr(args.addr)
+                .tenants(args.tenants)
+                .seed(args.seed);
+            if let Some(seconds) = args.token_ttl {
+                builder = builder.token_ttl(Duration::from_secs(seconds));
+            }
+            if let Some(ms) = args.latency_ms {
+                builder = builder.latency(Duration::from_millis(ms));
+            }
+            if let Some(rate) = args.fail_rate {
+                builder = builder.fail_rate(rate);
+            }
+            taegis_sdk::sandbox::serve_forever(builder, std::io::stdout())
+                .await
+                .map_err(|error| Failure::api(format!("sandbox: {error}")))
+        }
     }
 }

@@ -1,0 +1,252 @@
+//! Small helpers: clock, RFC 3339 times, a seeded random generator, identifiers.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Days since 1970-01-01 to a civil (year, month, day); Howard Hinnant's algorithm.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A civil date to days since 1970-01-01.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * if m > 2 { m - 3 } else { m + 9 } + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Formats milliseconds since the epoch as `2022-03-23T15:15:37Z` (or with `.123` millis when
+/// `millis` is set).
+pub(crate) fn rfc3339(ms: i64, millis: bool) -> String {
+    let secs = ms.div_euclid(1000);
+    let frac = ms.rem_euclid(1000);
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    let sod = secs.rem_euclid(86_400);
+    let (h, mi, s) = (sod / 3600, (sod % 3600) / 60, sod % 60);
+    if millis {
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:03}Z")
+    } else {
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    }
+}
+
+/// Parses an RFC 3339 timestamp (also without offset, read as UTC, or a bare date) into
+/// milliseconds since the epoch.
+pub(crate) fn parse_time(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = t.get(r)?;
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let mut ms = days_from_civil(y, mo, d) * 86_400_000;
+    if b.len() == 10 {
+        return Some(ms);
+    }
+    if !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') || b.len() < 19 {
+        return None;
+    }
+    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    ms += (h * 3600 + mi * 60 + s) * 1000;
+    let mut i = 19;
+    if i < b.len() && b[i] == b'.' {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let digits = &t[start..i];
+        if digits.is_empty() {
+            return None;
+        }
+        let padded: String = digits.chars().chain("000".chars()).take(3).collect();
+        ms += padded.parse::<i64>().ok()?;
+    }
+    let rest = &t[i..];
+    match rest {
+        "" | "Z" | "z" => Some(ms),
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let off = &rest[1..];
+            let (oh, om) = match off.len() {
+                5 if off.as_bytes()[2] == b':' => (
+                    off[0..2].parse::<i64>().ok()?,
+                    off[3..5].parse::<i64>().ok()?,
+                ),
+                4 => (
+                    off[0..2].parse::<i64>().ok()?,
+                    off[2..4].parse::<i64>().ok()?,
+                ),
+                2 => (off.parse::<i64>().ok()?, 0),
+                _ => return None,
+            };
+            Some(ms - sign * (oh * 3600 + om * 60) * 1000)
+        }
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64); good enough for test data and fault dice.
+#[derive(Debug, Clone)]
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    /// A generator whose sequence is fixed by `seed`.
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+
+    /// A generator seeded from the operating system.
+    pub(crate) fn from_os() -> Rng {
+        let mut bytes = [0u8; 8];
+        if getrandom::fill(&mut bytes).is_err() {
+            bytes = (now_ms() as u64).to_le_bytes();
+        }
+        Rng(u64::from_le_bytes(bytes))
+    }
+
+    /// The next 64 random bits.
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    /// A float in `[0, 1)`.
+    pub(crate) fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// True with probability `p`.
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
+        p > 0.0 && self.unit() < p
+    }
+
+    /// One element of a non-empty slice.
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+
+    /// A version-4-shaped UUID.
+    pub(crate) fn uuid(&mut self) -> String {
+        let a = self.next_u64();
+        let b = self.next_u64();
+        let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+        let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+        format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xFFFF,
+            a & 0xFFFF,
+            b >> 48,
+            b & 0xFFFF_FFFF_FFFF
+        )
+    }
+
+    /// `len` characters from `[A-Za-z0-9]`.
+    pub(crate) fn alnum(&mut self, len: usize) -> String {
+        const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..len)
+            .map(|_| CHARS[self.below(CHARS.len() as u64) as usize] as char)
+            .collect()
+    }
+}
+
+/// SQL-`LIKE`-style match, case-insensitive, where `%` matches any run of characters.
+/// A pattern without `%` must match the whole text.
+pub(crate) fn like(pattern: &str, text: &str) -> bool {
+    let p = pattern.to_lowercase();
+    let t = text.to_lowercase();
+    let parts: Vec<&str> = p.split('%').collect();
+    if parts.len() == 1 {
+        return p == t;
+    }
+    let mut rest = t.as_str();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !rest.starts_with(first) {
+        return false;
+    }
+    rest = &rest[first.len()..];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_round_trip() {
+        let ms = parse_time("2022-04-22T09:40:06.677Z").unwrap();
+        assert_eq!(rfc3339(ms, true), "2022-04-22T09:40:06.677Z");
+        assert_eq!(
+            parse_time("2019-07-04T15:00:22"),
+            parse_time("2019-07-04T15:00:22Z")
+        );
+        assert_eq!(
+            parse_time("2019-07-04T17:00:22+02:00"),
+            parse_time("2019-07-04T15:00:22Z")
+        );
+        assert_eq!(rfc3339(0, false), "1970-01-01T00:00:00Z");
+        assert!(parse_time("yesterday").is_none());
+    }
+
+    #[test]
+    fn like_patterns() {
+        assert!(like("%app%", "My App one"));
+        assert!(like("my%", "My App"));
+        assert!(!like("app", "my app"));
+        assert!(like("%", ""));
+        assert!(like("a%c%e", "abcde"));
+        assert!(!like("a%c%e", "abcdx"));
+    }
+}
