@@ -381,39 +381,35 @@ impl Clients {
         let clients = self.clone();
         let per_page = filter.per_page.unwrap_or(100).max(1);
         let start = filter.page_offset.unwrap_or(0);
-        stream::try_unfold(
-            (Some(start), None::<String>),
-            move |(offset, previous_first)| {
-                let clients = clients.clone();
-                let filter = filter.clone();
-                async move {
-                    let Some(offset) = offset else {
-                        return Ok(None);
-                    };
-                    let page = clients
-                        .search(&ClientFilter {
-                            page_offset: Some(offset),
-                            per_page: Some(per_page),
-                            ..filter
-                        })
-                        .await?;
-                    // A server that ignores the offset answers the same page again: stop rather
-                    // than loop (or repeat items) forever.
-                    let first = page.results.first().map(|c| c.id.clone());
-                    if first.is_some() && first == previous_first {
-                        return Ok(None);
-                    }
-                    let fetched = page.results.len() as i64;
-                    let next = offset + fetched;
-                    let more =
-                        fetched == per_page && page.total_count.is_none_or(|total| next < total);
-                    Ok::<_, Error>(Some((
-                        stream::iter(page.results.into_iter().map(Ok)),
-                        (more.then_some(next), first),
-                    )))
+        stream::try_unfold(Some((start, None::<String>)), move |state| {
+            let clients = clients.clone();
+            let filter = filter.clone();
+            async move {
+                let Some((offset, previous_first)) = state else {
+                    return Ok(None);
+                };
+                let page = clients
+                    .search(&ClientFilter {
+                        page_offset: Some(offset),
+                        per_page: Some(per_page),
+                        ..filter
+                    })
+                    .await?;
+                // A server that ignores the offset answers the same page again: stop rather
+                // than loop (or repeat items) forever.
+                let first = page.results.first().map(|c| c.id.clone());
+                if first.is_some() && first == previous_first {
+                    return Ok(None);
                 }
-            },
-        )
+                let fetched = page.results.len() as i64;
+                let next = offset + fetched;
+                let more = fetched == per_page && page.total_count.is_none_or(|total| next < total);
+                Ok::<_, Error>(Some((
+                    stream::iter(page.results.into_iter().map(Ok)),
+                    more.then_some((next, first)),
+                )))
+            }
+        })
         .try_flatten()
     }
 
