@@ -249,7 +249,13 @@ fn existing_client(error: Error, name: &str) -> Error {
         Error::GraphQl { errors, .. } => errors
             .iter()
             .any(|e| e.message.contains("Existing client in tenant")),
-        Error::Http { body_excerpt, .. } => body_excerpt.contains("Existing client in tenant"),
+        // The guides show the answer as `{"error":["Existing client in tenant"]}`: with an
+        // error status it is an `Http` error, with 200 it has no `data` (a `Decode` error).
+        Error::Http { body_excerpt, .. }
+        | Error::Decode {
+            excerpt: body_excerpt,
+            ..
+        } => body_excerpt.contains("Existing client in tenant"),
         _ => false,
     };
     if duplicate {
@@ -375,11 +381,11 @@ impl Clients {
         let clients = self.clone();
         let per_page = filter.per_page.unwrap_or(100).max(1);
         let start = filter.page_offset.unwrap_or(0);
-        stream::try_unfold(Some(start), move |offset| {
+        stream::try_unfold(Some((start, None::<String>)), move |state| {
             let clients = clients.clone();
             let filter = filter.clone();
             async move {
-                let Some(offset) = offset else {
+                let Some((offset, previous_first)) = state else {
                     return Ok(None);
                 };
                 let page = clients
@@ -389,12 +395,18 @@ impl Clients {
                         ..filter
                     })
                     .await?;
+                // A server that ignores the offset answers the same page again: stop rather
+                // than loop (or repeat items) forever.
+                let first = page.results.first().map(|c| c.id.clone());
+                if first.is_some() && first == previous_first {
+                    return Ok(None);
+                }
                 let fetched = page.results.len() as i64;
                 let next = offset + fetched;
                 let more = fetched == per_page && page.total_count.is_none_or(|total| next < total);
                 Ok::<_, Error>(Some((
                     stream::iter(page.results.into_iter().map(Ok)),
-                    more.then_some(next),
+                    more.then_some((next, first)),
                 )))
             }
         })
@@ -498,14 +510,20 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
     (!items.is_empty()).then_some(items)
 }
 
-/// Whether the server rejected the operation because it does not know `field`.
+/// Whether the server rejected the operation because it does not know `field`: as GraphQL
+/// errors with 200, or with 400 or 422 (gqlgen answers validation failures with 422).
 fn lacks_field(error: &Error, field: &str) -> bool {
+    let unknown = |message: &str| {
+        message.contains(field)
+            && (message.contains("Cannot query field") || message.contains("does not have a field"))
+    };
     match error {
-        Error::GraphQl { errors, .. } => errors.iter().any(|e| {
-            e.message.contains(field)
-                && (e.message.contains("Cannot query field")
-                    || e.message.contains("does not have a field"))
-        }),
+        Error::GraphQl { errors, .. } => errors.iter().any(|e| unknown(&e.message)),
+        Error::Http {
+            status: 400 | 422,
+            body_excerpt,
+            ..
+        } => unknown(body_excerpt),
         _ => false,
     }
 }

@@ -235,8 +235,8 @@ impl Tenants {
 
     /// Every tenant matching `query`, following `cursorPos` while `hasMore`, holding one page
     /// in memory at a time (`max_results` is the page size, 100 when unset). The stream ends
-    /// on the last page, on a missing or repeated cursor, or after an error, which is its last
-    /// item.
+    /// on the last page, on a missing or repeated cursor (a page that answers the cursor it
+    /// was sent is a repeat and is dropped), or after an error, which is its last item.
     ///
     /// ```no_run
     /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
@@ -259,7 +259,7 @@ impl Tenants {
             ..query
         };
         let first = query.cursor_pos.clone();
-        stream::try_unfold((Some(first), None::<String>), move |(cursor, previous)| {
+        stream::try_unfold((Some(first.clone()), first), move |(cursor, previous)| {
             let tenants = tenants.clone();
             let query = query.clone();
             async move {
@@ -272,12 +272,13 @@ impl Tenants {
                         ..query
                     })
                     .await?;
+                // A page that answers the cursor it was sent repeats the previous page (at
+                // least its last tenant): the stream ends without it.
+                if page.cursor_pos.is_some() && page.cursor_pos == previous {
+                    return Ok(None);
+                }
                 let next = match page.cursor_pos.clone() {
-                    Some(next)
-                        if page.has_more
-                            && !page.results.is_empty()
-                            && previous.as_deref() != Some(next.as_str()) =>
-                    {
+                    Some(next) if page.has_more && !page.results.is_empty() => {
                         Some(Some(next.clone()))
                     }
                     _ => None,
