@@ -15,8 +15,16 @@ struct Setup {
 
 impl Setup {
     async fn start(tenants: u64) -> Setup {
-        let sandbox = Sandbox::builder().tenants(tenants).seed(7).start().await.expect("sandbox starts");
-        Setup { sandbox, home: tempfile::tempdir().unwrap() }
+        let sandbox = Sandbox::builder()
+            .tenants(tenants)
+            .seed(7)
+            .start()
+            .await
+            .expect("sandbox starts");
+        Setup {
+            sandbox,
+            home: tempfile::tempdir().unwrap(),
+        }
     }
 
     /// `taegis` with the bootstrap (administrator) credentials.
@@ -26,7 +34,12 @@ impl Setup {
 
     fn taegis_as(&self, client_id: &str, secret: &str) -> Command {
         let mut command = Command::cargo_bin("taegis").unwrap();
-        for name in ["TAEGIS_ENVIRONMENT", "TAEGIS_ACCESS_TOKEN", "TAEGIS_API_URL", "TAEGIS_TENANTS_URL"] {
+        for name in [
+            "TAEGIS_ENVIRONMENT",
+            "TAEGIS_ACCESS_TOKEN",
+            "TAEGIS_API_URL",
+            "TAEGIS_TENANTS_URL",
+        ] {
             command.env_remove(name);
         }
         command
@@ -49,7 +62,11 @@ fn run(mut command: Command, args: &[&str]) -> (i32, String, String) {
     let output = command.args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "{stderr}");
-    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned(), stderr)
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr,
+    )
 }
 
 fn json(text: &str) -> Value {
@@ -66,7 +83,16 @@ async fn client_lifecycle_create_list_get_rotate_delete() {
         // create, with the credentials written to a private file
         let (code, out, err) = run(
             s.taegis(),
-            &["--json", "clients", "create", "ci-bot", "--role", "responder", "--write-env", file.to_str().unwrap()],
+            &[
+                "--json",
+                "clients",
+                "create",
+                "ci-bot",
+                "--role",
+                "responder",
+                "--write-env",
+                file.to_str().unwrap(),
+            ],
         );
         assert_eq!(code, 0, "{err}");
         let created = json(&out);
@@ -77,16 +103,31 @@ async fn client_lifecycle_create_list_get_rotate_delete() {
         let text = std::fs::read_to_string(&file).unwrap();
         assert_eq!(
             text,
-            format!("CLIENT_ID={client_id}\nCLIENT_SECRET={secret}\nTAEGIS_TENANT_ID={}\n", s.sandbox.tenant_id())
+            format!(
+                "CLIENT_ID={client_id}\nCLIENT_SECRET={secret}\nTAEGIS_TENANT_ID={}\n",
+                s.sandbox.tenant_id()
+            )
         );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
 
         // a second create with the same file is refused before anything is created
-        let (code, _, err) = run(s.taegis(), &["clients", "create", "other", "--write-env", file.to_str().unwrap()]);
+        let (code, _, err) = run(
+            s.taegis(),
+            &[
+                "clients",
+                "create",
+                "other",
+                "--write-env",
+                file.to_str().unwrap(),
+            ],
+        );
         assert_eq!(code, 2, "{err}");
         assert!(err.contains("exists"), "{err}");
 
@@ -141,7 +182,12 @@ async fn delete_all_refuses_without_yes_and_deletes_nothing() {
         for name in ["one", "two"] {
             assert_eq!(run(s.taegis(), &["clients", "create", name]).0, 0);
         }
-        let count = |s: &Setup| json(&run(s.taegis(), &["--json", "clients", "list"]).1).as_array().unwrap().len();
+        let count = |s: &Setup| {
+            json(&run(s.taegis(), &["--json", "clients", "list"]).1)
+                .as_array()
+                .unwrap()
+                .len()
+        };
         let before = count(&s);
         assert_eq!(before, 3, "bootstrap client plus two");
         let (code, _, err) = run(s.taegis(), &["clients", "delete-all"]);
@@ -151,7 +197,11 @@ async fn delete_all_refuses_without_yes_and_deletes_nothing() {
 
         let (code, out, err) = run(s.taegis(), &["clients", "delete-all", "--yes"]);
         assert_eq!(code, 0, "{err}");
-        assert_eq!(out.trim(), "3 deleted, 0 failed", "the caller's own client goes last");
+        assert_eq!(
+            out.trim(),
+            "3 deleted, 0 failed",
+            "the caller's own client goes last"
+        );
     })
     .await;
 }
@@ -161,19 +211,36 @@ async fn tenants_list_all_returns_every_tenant_exactly_once() {
     let setup = std::sync::Arc::new(Setup::start(250).await);
     let s = setup.clone();
     blocking(move || {
-        let (code, out, err) = run(s.taegis(), &["--json", "tenants", "list", "--all", "--page-size", "17"]);
+        let (code, out, err) = run(
+            s.taegis(),
+            &["--json", "tenants", "list", "--all", "--page-size", "17"],
+        );
         assert_eq!(code, 0, "{err}");
         let tenants = json(&out);
-        let ids: Vec<&str> = tenants.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> = tenants
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap())
+            .collect();
         let unique: HashSet<&str> = ids.iter().copied().collect();
         assert_eq!(unique.len(), ids.len(), "no tenant twice");
-        let (_, first_page, _) = run(s.taegis(), &["--json", "tenants", "list", "--page-size", "1"]);
+        let (_, first_page, _) = run(
+            s.taegis(),
+            &["--json", "tenants", "list", "--page-size", "1"],
+        );
         let total = json(&first_page)["totalCount"].as_i64().unwrap();
         assert_eq!(ids.len() as i64, total, "every visible tenant");
-        assert!(ids.len() >= 250, "the seeded tenants are visible to the partner administrator");
+        assert!(
+            ids.len() >= 250,
+            "the seeded tenants are visible to the partner administrator"
+        );
 
         // JSON Lines streams the same set
-        let (code, out, _) = run(s.taegis(), &["--jsonl", "tenants", "list", "--all", "--max", "40"]);
+        let (code, out, _) = run(
+            s.taegis(),
+            &["--jsonl", "tenants", "list", "--all", "--max", "40"],
+        );
         assert_eq!(code, 0);
         assert_eq!(out.lines().count(), 40);
         assert!(out.lines().all(|line| json(line)["id"].is_string()));
@@ -186,9 +253,21 @@ async fn exit_codes_usage_auth_and_api() {
     let setup = std::sync::Arc::new(Setup::start(3).await);
     let s = setup.clone();
     blocking(move || {
-        assert_eq!(run(s.taegis(), &["clients", "frobnicate"]).0, 2, "unknown subcommand");
-        assert_eq!(run(s.taegis(), &["tenants", "list", "--page", "x"]).0, 2, "bad number");
-        assert_eq!(run(s.taegis(), &["-e", "nowhere", "clients", "list"]).0, 2, "unknown region");
+        assert_eq!(
+            run(s.taegis(), &["clients", "frobnicate"]).0,
+            2,
+            "unknown subcommand"
+        );
+        assert_eq!(
+            run(s.taegis(), &["tenants", "list", "--page", "x"]).0,
+            2,
+            "bad number"
+        );
+        assert_eq!(
+            run(s.taegis(), &["-e", "nowhere", "clients", "list"]).0,
+            2,
+            "unknown region"
+        );
         let (code, _, err) = run(s.taegis_as("no-such-client", "wrong"), &["clients", "list"]);
         assert_eq!(code, 3, "bad credentials: {err}");
         assert!(!err.contains("wrong"), "{err}");
@@ -208,9 +287,12 @@ async fn query_runs_any_document_and_fails_on_errors() {
     let s = setup.clone();
     blocking(move || {
         let mut command = s.taegis();
-        command.write_stdin("query q($n: Int) { tenants(tenantsQuery: {maxResults: $n}) { count } }");
-        let (code, out, err) =
-            run(command, &["query", "--endpoint", "tenants", "--var", "n=2", "-"]);
+        command
+            .write_stdin("query q($n: Int) { tenants(tenantsQuery: {maxResults: $n}) { count } }");
+        let (code, out, err) = run(
+            command,
+            &["query", "--endpoint", "tenants", "--var", "n=2", "-"],
+        );
         assert_eq!(code, 0, "{err}");
         assert_eq!(json(&out)["data"]["tenants"]["count"], 2);
 

@@ -652,10 +652,11 @@ fn roles_parse_from_names_aliases_and_ids() {
         Role::from_id("0f1e2d3c-aaaa-bbbb-cccc-000000000001")
     );
 
-    // Anything else that looks like an ID (letters, digits, `-`, at least 8 characters) is
-    // taken as a raw role ID; shorter words and other characters are refused.
-    assert_eq!("superuser".parse::<Role>().unwrap().id(), "superuser");
+    // A raw role ID must be a UUID: a misspelled role name is refused, not sent.
     for bad in [
+        "superuser",
+        "administrater",
+        "0f1e2d3c-aaaa-bbbb-cccc-00000000000z",
         "",
         "  ",
         "adm",

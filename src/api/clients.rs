@@ -87,9 +87,14 @@ impl std::str::FromStr for Role {
         if let Some((_, role)) = Role::NAMED.iter().find(|(name, _)| *name == short) {
             return Ok(role.clone());
         }
-        let looks_like_id =
-            !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if looks_like_id && text.len() >= 8 {
+        // Role IDs are UUIDs: 8-4-4-4-12 hexadecimal digits.
+        let text = text.trim();
+        let groups: Vec<&str> = text.split('-').collect();
+        let looks_like_id = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+            && groups
+                .iter()
+                .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()));
+        if looks_like_id {
             Ok(Role::from_id(text))
         } else {
             Err(Error::Config {
