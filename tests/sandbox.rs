@@ -1361,6 +1361,52 @@ async fn version_endpoint_and_loopback_only() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_are_consistent() {
+    let api = std::sync::Arc::new(start(50).await);
+    let mut tasks = Vec::new();
+    for task in 0..16 {
+        let api = api.clone();
+        tasks.push(tokio::spawn(async move {
+            let (client, secret) = api.create_client(&format!("concurrent-{task}"), None).await;
+            let token = get_token(
+                &api.http,
+                &api.sb,
+                client["clientID"].as_str().unwrap(),
+                &secret,
+            )
+            .await;
+            for _ in 0..10 {
+                let (status, body) = api
+                    .raw(
+                        "/public/query",
+                        &token,
+                        None,
+                        TENANTS_PAGE,
+                        json!({"q": {"maxResults": 5}}),
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::OK);
+                assert_eq!(body["data"]["tenants"]["totalCount"], 50);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let body = api
+        .main(
+            "{ clientsSearch(filters: {name: \"concurrent-%\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["clientsSearch"]["totalCount"], 16);
+    let stats = api.sb.stats();
+    assert_eq!(stats.operation("t"), 160);
+    assert_eq!(stats.operation("c"), 16);
+    assert_eq!(stats.tokens_issued, 17);
+}
+
 #[tokio::test]
 async fn walks_25000_tenants() {
     let start_time = Instant::now();
