@@ -1345,6 +1345,11 @@ async fn version_endpoint_and_loopback_only() {
             "TAEGIS_TENANT_ID"
         ]
     );
+    let debug = format!("{:?}", api.sb);
+    assert!(
+        !debug.contains(api.sb.client_secret()),
+        "Debug redacts the secret: {debug}"
+    );
     let err = Sandbox::builder()
         .addr("0.0.0.0:0".parse().unwrap())
         .start()

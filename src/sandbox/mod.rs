@@ -287,7 +287,6 @@ impl SandboxBuilder {
 }
 
 /// A running sandbox; it stops when dropped (or with [`Sandbox::shutdown`]).
-#[derive(Debug)]
 pub struct Sandbox {
     shared: Arc<Shared>,
     addr: SocketAddr,
@@ -300,9 +299,15 @@ pub struct Sandbox {
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
-impl std::fmt::Debug for Shared {
+impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Shared { .. }")
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("tenant_id", &self.tenant_id)
+            .field("tenants", &self.tenants)
+            .finish_non_exhaustive()
     }
 }
 
