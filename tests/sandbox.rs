@@ -713,6 +713,16 @@ async fn cursor_and_page_pagination() {
         )
         .await;
     assert_eq!(body["data"]["tenants"]["count"], 0);
+    let body = api
+        .tenants(
+            TENANTS_PAGE,
+            json!({"q": {"maxResults": 1000, "pageNum": i32::MAX}}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["tenants"]["count"], 0,
+        "huge pages do not overflow"
+    );
 
     let by_name = walk(
         &api,

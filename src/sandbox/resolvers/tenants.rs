@@ -361,7 +361,7 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
         }
         None => {
             let page = arg_int(q, "pageNum").unwrap_or(1).max(1) as usize;
-            (0, (page - 1) * max)
+            (0, (page - 1).saturating_mul(max))
         }
     };
     let total = (0..n).filter(|&i| visible(at(i))).count();
