@@ -1273,6 +1273,7 @@ async fn faults_are_injected_and_counted() {
     )
     .await;
     api.sb.clear_faults();
+    api.sb.set_fail_rate(0.0);
     let (status, _) = api
         .raw("/public/query", &api.token, None, q, json!({}))
         .await;

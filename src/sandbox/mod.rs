@@ -390,6 +390,15 @@ impl Sandbox {
         self.with_faults(|f| f.unavailable_rate = rate.clamp(0.0, 1.0));
     }
 
+    /// Sets both random fault rates at once: `rate / 2` of 429s and `rate / 2` of 503s.
+    pub fn set_fail_rate(&self, rate: f64) {
+        let half = rate.clamp(0.0, 1.0) / 2.0;
+        self.with_faults(|f| {
+            f.rate_limit_rate = half;
+            f.unavailable_rate = half;
+        });
+    }
+
     /// Sets the `Retry-After` of 429 responses (rounded up to whole seconds).
     pub fn set_retry_after(&self, delay: Duration) {
         self.with_faults(|f| f.retry_after = delay);
