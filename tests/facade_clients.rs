@@ -402,7 +402,7 @@ async fn search_falls_back_to_the_clients_query_when_clients_search_is_unknown()
             .search(&ClientFilter {
                 name: Some("%docs%".into()),
                 client_ids: vec!["<CLIENT_ID>".into()],
-                page_offset: Some(20),
+                page_offset: Some(2),
                 per_page: Some(10),
                 sort_by: Some(SortBy::Name),
                 ..Default::default()
@@ -413,8 +413,8 @@ async fn search_falls_back_to_the_clients_query_when_clients_search_is_unknown()
         let sent = sent(&server).await;
         assert_eq!(sent.len(), 2, "status {status}");
         assert_eq!(sent[0].operation_name, json!("clientsSearch"));
-        // The guide's `clients` query: `$clientIDs: [String] = ["<CLIENT_ID>"]`; offset 20
-        // with 10 per page is page 3.
+        // The guide's `clients` query: `$clientIDs: [String] = ["<CLIENT_ID>"]`; the
+        // zero-based page 2 of `clientsSearch` is `clients`' page 3.
         sent[1].assert_operation(
             MAIN,
             "clients",
@@ -699,8 +699,8 @@ fn ids<T, F: Fn(&T) -> String>(items: &[Result<T, Error>], id: F) -> Vec<String>
 async fn stream_follows_three_pages_then_ends() {
     let server = MockServer::start().await;
     mount_clients_page(&server, 0, 2, clients_page(&["a", "b"], Some(5))).await;
-    mount_clients_page(&server, 2, 2, clients_page(&["c", "d"], Some(5))).await;
-    mount_clients_page(&server, 4, 2, clients_page(&["e"], Some(5))).await;
+    mount_clients_page(&server, 1, 2, clients_page(&["c", "d"], Some(5))).await;
+    mount_clients_page(&server, 2, 2, clients_page(&["e"], Some(5))).await;
 
     let items = drain(client(&server).clients().stream(ClientFilter {
         per_page: Some(2),
@@ -717,18 +717,22 @@ async fn stream_follows_three_pages_then_ends() {
             s.variables["filters"]["pageOffset"].clone()
         })
         .collect();
-    assert_eq!(offsets, [json!(0), json!(2), json!(4)]);
+    assert_eq!(
+        offsets,
+        [json!(0), json!(1), json!(2)],
+        "zero-based page numbers"
+    );
 }
 
 #[tokio::test]
 async fn stream_stops_at_the_total_without_asking_for_an_empty_page() {
     let server = MockServer::start().await;
-    mount_clients_page(&server, 10, 2, clients_page(&["a", "b"], Some(14))).await;
-    mount_clients_page(&server, 12, 2, clients_page(&["c", "d"], Some(14))).await;
+    mount_clients_page(&server, 5, 2, clients_page(&["a", "b"], Some(14))).await;
+    mount_clients_page(&server, 6, 2, clients_page(&["c", "d"], Some(14))).await;
 
     let items = drain(client(&server).clients().stream(ClientFilter {
         name: None,
-        page_offset: Some(10),
+        page_offset: Some(5),
         per_page: Some(2),
         ..Default::default()
     }))
@@ -764,7 +768,7 @@ async fn stream_ends_with_the_error_of_page_two() {
     mount_clients_page(&server, 0, 2, clients_page(&["a", "b"], Some(6))).await;
     graphql(MAIN, "clientsSearch")
         .and(VariablesAre(
-            json!({"filters": {"pageOffset": 2, "perPage": 2}}),
+            json!({"filters": {"pageOffset": 1, "perPage": 2}}),
         ))
         .respond_with(graphql_errors(&["internal error"]))
         .expect(1)

@@ -209,7 +209,8 @@ pub struct ClientFilter {
     pub roles: Vec<Role>,
     /// Clients of any of these tenants.
     pub tenant_ids: Vec<String>,
-    /// How many results to skip.
+    /// Zero-based page number (`clientsSearch`'s `pageOffset`; page `n` holds results
+    /// `n * per_page ..`).
     pub page_offset: Option<i64>,
     /// Page size.
     pub per_page: Option<i64>,
@@ -358,10 +359,8 @@ impl Clients {
                     .collect(),
             ),
             tenant_i_ds: non_empty(filter.tenant_ids.iter().cloned().map(Some).collect()),
-            page: match (filter.page_offset, per_page) {
-                (Some(offset), Some(size)) if size > 0 => Some(offset / size + 1),
-                _ => None,
-            },
+            // `clients` counts pages from 1.
+            page: filter.page_offset.map(|page| page + 1),
             per_page,
         };
         #[derive(Deserialize)]
@@ -386,16 +385,16 @@ impl Clients {
         let clients = self.clone();
         let per_page = filter.per_page.unwrap_or(100).max(1);
         let start = filter.page_offset.unwrap_or(0);
-        stream::try_unfold(Some((start, None::<String>)), move |state| {
+        stream::try_unfold(Some((start, 0i64, None::<String>)), move |state| {
             let clients = clients.clone();
             let filter = filter.clone();
             async move {
-                let Some((offset, previous_first)) = state else {
+                let Some((page_number, seen, previous_first)) = state else {
                     return Ok(None);
                 };
                 let page = clients
                     .search(&ClientFilter {
-                        page_offset: Some(offset),
+                        page_offset: Some(page_number),
                         per_page: Some(per_page),
                         ..filter
                     })
@@ -407,11 +406,13 @@ impl Clients {
                     return Ok(None);
                 }
                 let fetched = page.results.len() as i64;
-                let next = offset + fetched;
-                let more = fetched == per_page && page.total_count.is_none_or(|total| next < total);
+                let seen = seen + fetched;
+                let skipped = start * per_page;
+                let more = fetched == per_page
+                    && page.total_count.is_none_or(|total| skipped + seen < total);
                 Ok::<_, Error>(Some((
                     stream::iter(page.results.into_iter().map(Ok)),
-                    more.then_some((next, first)),
+                    more.then_some((page_number + 1, seen, first)),
                 )))
             }
         })

@@ -54,11 +54,12 @@ impl Signer {
     /// A signer with a fresh random key.
     pub(crate) fn random() -> Signer {
         let mut key = [0u8; 32];
-        let mut rng = super::util::Rng::from_os();
-        for chunk in key.chunks_mut(8) {
-            chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
+        if getrandom::fill(&mut key).is_err() {
+            let mut rng = super::util::Rng::from_os();
+            for chunk in key.chunks_mut(8) {
+                chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
+            }
         }
-        let _ = getrandom::fill(&mut key);
         Signer { key }
     }
 

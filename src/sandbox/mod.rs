@@ -23,6 +23,25 @@
 //! Faults can be injected at runtime: latency, random or queued 429 (with `Retry-After`) and
 //! 503 responses, short token lifetimes, and revocation of every issued token.
 //!
+//! Choices where the guides are silent:
+//! - GraphQL-level failures (syntax, validation, variables, resolver errors such as
+//!   `Existing client in tenant` or `Permission denied: ...`) come back with HTTP 200 and the
+//!   standard `errors` list; 400 means the body is not a GraphQL JSON request, 401 a missing,
+//!   forged, expired or revoked token (or a deleted client), 403 an `X-Tenant-Context` the token
+//!   may not see.
+//! - `X-Tenant-Context` (default: the token's tenant) is the tenant new clients, subscriptions
+//!   and SSO connections are created in; the `tenants` query returns every tenant the token's
+//!   roles reach (its tenant and the tenants below it), whatever the context.
+//! - Tenants: `maxResults` defaults to 100 and is capped at 1000; `pageNum` counts from 1;
+//!   `cursorPos` is base64 of `<ordering>|<tenant id>` (`aWR8MTAwMTc=` is `id|10017`), valid only
+//!   with the ordering it came from; `totalCount` is always filled in.
+//! - Clients: `clients(page:)` counts from 1, `clientsSearch(pageOffset:)` from 0; `perPage`
+//!   defaults to 100. Administrators and Analysts manage clients; only Administrators change
+//!   tenants, labels, subscriptions, support and SSO connections.
+//! - SSO connections start as `Draft`; a configuration (metadata URL or XML, or signing
+//!   certificate with sign-in endpoint) moves them to `Testing`; then `Enabled`, `Disabled` or
+//!   back to `Testing`. `Draft` cannot be set, nor can a Draft be enabled.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), taegis_sdk::sandbox::SandboxError> {
 //! use taegis_sdk::sandbox::Sandbox;
@@ -268,7 +287,6 @@ impl SandboxBuilder {
 }
 
 /// A running sandbox; it stops when dropped (or with [`Sandbox::shutdown`]).
-#[derive(Debug)]
 pub struct Sandbox {
     shared: Arc<Shared>,
     addr: SocketAddr,
@@ -281,9 +299,15 @@ pub struct Sandbox {
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
-impl std::fmt::Debug for Shared {
+impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Shared { .. }")
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("tenant_id", &self.tenant_id)
+            .field("tenants", &self.tenants)
+            .finish_non_exhaustive()
     }
 }
 
@@ -364,6 +388,15 @@ impl Sandbox {
     /// Sets the share of GraphQL and version requests answered with 503.
     pub fn set_unavailable_rate(&self, rate: f64) {
         self.with_faults(|f| f.unavailable_rate = rate.clamp(0.0, 1.0));
+    }
+
+    /// Sets both random fault rates at once: `rate / 2` of 429s and `rate / 2` of 503s.
+    pub fn set_fail_rate(&self, rate: f64) {
+        let half = rate.clamp(0.0, 1.0) / 2.0;
+        self.with_faults(|f| {
+            f.rate_limit_rate = half;
+            f.unavailable_rate = half;
+        });
     }
 
     /// Sets the `Retry-After` of 429 responses (rounded up to whole seconds).

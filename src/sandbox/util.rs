@@ -106,6 +106,9 @@ pub(crate) fn parse_time(text: &str) -> Option<i64> {
                 _ => return None,
             };
             let off = &rest[1..];
+            if !off.is_ascii() {
+                return None;
+            }
             let (oh, om) = match off.len() {
                 5 if off.as_bytes()[2] == b':' => (
                     off[0..2].parse::<i64>().ok()?,
@@ -238,6 +241,9 @@ mod tests {
         );
         assert_eq!(rfc3339(0, false), "1970-01-01T00:00:00Z");
         assert!(parse_time("yesterday").is_none());
+        assert!(parse_time("2019-07-04T15:00:22+aéb").is_none());
+        assert!(parse_time("2019-07-04T15:00:22.").is_none());
+        assert!(parse_time("2019-07-04é15:00:22").is_none());
     }
 
     #[test]
