@@ -19,6 +19,8 @@
 //! `file:line:column: message` plus a full report, the way rustc reports errors.
 
 pub mod canonical;
+#![warn(missing_docs)]
+
 mod check;
 pub mod diff;
 mod generate;
