@@ -18,9 +18,9 @@
 //! GraphQL specification before graphql_client_codegen sees it; a failure is reported as
 //! `file:line:column: message` plus a full report, the way rustc reports errors.
 
-pub mod canonical;
 #![warn(missing_docs)]
 
+pub mod canonical;
 mod check;
 pub mod diff;
 mod generate;
