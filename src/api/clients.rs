@@ -378,6 +378,14 @@ impl Clients {
 
     /// Every client matching `filter`, page after page (`per_page` defaults to 100), holding one
     /// page in memory. An error ends the stream as its last item.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use taegis_sdk::api::clients::ClientFilter;
+    /// let all: Vec<_> = client.clients().stream(ClientFilter::default()).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn stream(
         &self,
         filter: ClientFilter,
@@ -420,6 +428,13 @@ impl Clients {
     }
 
     /// One client by UUID or by `client_id`; [`Error::NotFound`] when there is none.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let api_client = client.clients().get("b42USvw1jm5fk3Y2VqoAWSyG4CF47Ek5").await?;
+    /// println!("{} {:?}", api_client.name, api_client.role_assignments);
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, id: &str) -> Result<ApiClient, Error> {
         let variables = client::Variables { id: id.to_owned() };
         let answer: Single<ApiClient> = self.client.execute_as::<ClientQuery, _>(variables).await?;
@@ -427,6 +442,13 @@ impl Clients {
     }
 
     /// A new secret for the client (UUID or `client_id`), keeping its `client_id`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let rotated = client.clients().rotate_secret("c373d68a-fdca-476f-5b48-92ed5804dc53").await?;
+    /// println!("new secret issued for {}", rotated.client.client_id);
+    /// # Ok(()) }
+    /// ```
     pub async fn rotate_secret(&self, id: &str) -> Result<NewApiClient, Error> {
         let variables = rotate_client_secret::Variables { id: id.to_owned() };
         self.client
@@ -436,6 +458,12 @@ impl Clients {
     }
 
     /// A new secret for the client, forced.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let rotated = client.clients().force_rotate_secret("b42USvw1jm5fk3Y2VqoAWSyG4CF47Ek5").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn force_rotate_secret(&self, id: &str) -> Result<NewApiClient, Error> {
         let variables = force_rotate_client_secret::Variables { id: id.to_owned() };
         self.client
@@ -445,6 +473,12 @@ impl Clients {
     }
 
     /// Deletes (revokes) the client (UUID or `client_id`) and returns it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let deleted = client.clients().delete("c373d68a-fdca-476f-5b48-92ed5804dc53").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete(&self, id: &str) -> Result<ApiClient, Error> {
         let variables = delete_client::Variables { id: id.to_owned() };
         self.client
@@ -454,6 +488,13 @@ impl Clients {
     }
 
     /// Grants roles to the client.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use taegis_sdk::api::clients::Role;
+    /// client.clients().append_roles("c373d68a-fdca-476f-5b48-92ed5804dc53", &[Role::RESPONDER]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn append_roles(&self, id: &str, roles: &[Role]) -> Result<ApiClient, Error> {
         let variables = append_client_roles::Variables {
             id: id.to_owned(),
@@ -474,6 +515,13 @@ impl Clients {
     }
 
     /// Takes roles away from the client.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use taegis_sdk::api::clients::Role;
+    /// client.clients().remove_roles("c373d68a-fdca-476f-5b48-92ed5804dc53", &[Role::RESPONDER]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn remove_roles(&self, id: &str, roles: &[Role]) -> Result<ApiClient, Error> {
         let variables = remove_client_roles::Variables {
             id: id.to_owned(),
@@ -491,6 +539,13 @@ impl Clients {
     /// Deletes every client the credentials can see, going on past single failures. The client
     /// whose credentials make the calls, if any, is deleted last so that it can finish the job.
     /// `progress` is called after each deletion with (done, total).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let report = client.clients().delete_all(|done, total| eprintln!("{done}/{total}")).await?;
+    /// println!("{} deleted, {} failed", report.deleted.len(), report.failed.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn delete_all(
         &self,
         mut progress: impl FnMut(usize, usize),

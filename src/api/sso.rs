@@ -238,6 +238,22 @@ impl Sso {
     }
 
     /// Creates a connection from a full input.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use taegis_sdk::api::sso::{NewSsoConnectionInput, SsoConnectionType};
+    /// let sso = client.with_tenant("12345")?.sso();
+    /// sso.create_with(NewSsoConnectionInput {
+    ///     name: "corp-saml".into(),
+    ///     domains: vec!["example.com".into()],
+    ///     type_: SsoConnectionType::Saml,
+    ///     testers: None,
+    ///     connection_configuration: None,
+    ///     external_provider: None,
+    ///     auth0_domain_type: None,
+    /// }).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_with(
         &self,
         new_connection: NewSsoConnectionInput,
@@ -252,6 +268,15 @@ impl Sso {
     }
 
     /// Reads an identity provider's configuration from one source.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use taegis_sdk::api::sso::ConfigSource;
+    /// let sso = client.with_tenant("12345")?.sso();
+    /// let config = sso.get_config(ConfigSource::MetadataUrl("https://idp.example.com/metadata".into())).await?;
+    /// println!("{:?} until {:?}", config.issuer, config.expires_at);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_config(&self, source: ConfigSource) -> Result<SsoConfig, Error> {
         let mut variables = get_sso_connection_config::Variables {
             metadata_url: None,
@@ -298,6 +323,14 @@ impl Sso {
 
     /// Completes the initial configuration from the identity provider's metadata URL; the
     /// connection moves to `Testing`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let sso = client.with_tenant("12345")?.sso();
+    /// let connection = sso.configure_from_metadata_url("connection-id", "https://idp.example.com/metadata").await?;
+    /// assert_eq!(connection.status.as_deref(), Some("Testing"));
+    /// # Ok(()) }
+    /// ```
     pub async fn configure_from_metadata_url(
         &self,
         id: &str,
@@ -317,6 +350,14 @@ impl Sso {
     }
 
     /// Sets the status (`Testing`, `Enabled`, `Disabled`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use taegis_sdk::api::sso::SsoConnectionStatus;
+    /// let sso = client.with_tenant("12345")?.sso();
+    /// sso.set_status("connection-id", SsoConnectionStatus::Enabled).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn set_status(
         &self,
         id: &str,
@@ -331,6 +372,12 @@ impl Sso {
     }
 
     /// Deletes a connection.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.with_tenant("12345")?.sso().delete("connection-id").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete(&self, id: &str) -> Result<SsoConnection, Error> {
         let variables = delete_sso_connection::Variables {
             connection_id: id.to_owned(),
@@ -343,6 +390,12 @@ impl Sso {
     }
 
     /// One connection by ID.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let connection = client.with_tenant("12345")?.sso().get("connection-id").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, id: &str) -> Result<SsoConnection, Error> {
         let variables = get_sso_connection::Variables { id: id.to_owned() };
         let answer: Single<SsoConnection> = self
@@ -353,6 +406,14 @@ impl Sso {
     }
 
     /// The connections matching `query` (all of the tenant's with the default query).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// for connection in client.with_tenant("12345")?.sso().list(Default::default()).await? {
+    ///     println!("{} {:?}", connection.name, connection.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn list(
         &self,
         query: TenantSsoConnectionQueryInput,

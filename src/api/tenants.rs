@@ -294,6 +294,13 @@ impl Tenants {
     }
 
     /// One tenant by ID; [`Error::NotFound`] when the caller cannot see it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let tenant = client.tenants().get("12345").await?;
+    /// println!("{} support={}", tenant.name, tenant.support_enabled);
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, id: &str) -> Result<Tenant, Error> {
         let page = self
             .list(TenantsQuery {
@@ -332,6 +339,14 @@ impl Tenants {
     }
 
     /// Applies `update` to the tenant.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use taegis_sdk::api::tenants::TenantUpdateInput;
+    /// let update = TenantUpdateInput { name: Some("Updated Tenant Name".into()), ..Default::default() };
+    /// client.tenants().update("12345", update).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update(&self, id: &str, update: TenantUpdateInput) -> Result<Tenant, Error> {
         let variables = update_tenant::Variables {
             tenant_id: id.to_owned(),
@@ -342,6 +357,12 @@ impl Tenants {
     }
 
     /// Renames the tenant.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().rename("12345", "Updated Tenant Name").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn rename(&self, id: &str, name: &str) -> Result<Tenant, Error> {
         self.update(
             id,
@@ -392,6 +413,12 @@ impl Tenants {
     }
 
     /// Disables the tenant in every environment.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().disable("12345").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn disable(&self, id: &str) -> Result<Tenant, Error> {
         self.update(
             id,
@@ -404,6 +431,12 @@ impl Tenants {
     }
 
     /// Sets the expiry time (RFC 3339, e.g. `2023-12-31T00:00:00Z`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().set_expiry("12345", "2023-12-31T00:00:00Z").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn set_expiry(&self, id: &str, expires_at: &str) -> Result<Tenant, Error> {
         self.update(
             id,
@@ -416,6 +449,12 @@ impl Tenants {
     }
 
     /// Removes the expiry time.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().clear_expiry("12345").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn clear_expiry(&self, id: &str) -> Result<Tenant, Error> {
         self.update(
             id,
@@ -428,6 +467,12 @@ impl Tenants {
     }
 
     /// Adds a label to a tenant; `owner_partner_tenant_id` restricts who can see it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let label = client.tenants().create_label("12345", "test", "value", None).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_label(
         &self,
         tenant_id: &str,
@@ -452,6 +497,12 @@ impl Tenants {
 
     /// Changes a label. Restricted labels cannot be changed: the API's refusal comes back as a
     /// GraphQL error saying so.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().update_label("label-id", "12345", "test", "new value", None).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update_label(
         &self,
         label_id: &str,
@@ -477,6 +528,12 @@ impl Tenants {
     }
 
     /// Deletes a label (restricted labels cannot be deleted).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().delete_label("label-id", "12345").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete_label(
         &self,
         label_id: &str,
@@ -494,6 +551,13 @@ impl Tenants {
     }
 
     /// Creates a partner subscription that child tenants can be given.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let subscription = client.tenants().create_subscription("MDR", Some("Managed detection"), None).await?;
+    /// client.tenants().assign_subscription("12345", &subscription.id).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_subscription(
         &self,
         name: &str,
@@ -515,6 +579,12 @@ impl Tenants {
     }
 
     /// Renames or redescribes a subscription.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().update_subscription("subscription-id", Some("MDR Plus"), None).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update_subscription(
         &self,
         id: &str,
@@ -537,6 +607,12 @@ impl Tenants {
     }
 
     /// Deletes a subscription that no tenant holds (the API refuses otherwise).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().delete_subscription("subscription-id").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete_subscription(&self, id: &str) -> Result<Subscription, Error> {
         let variables = delete_subscription::Variables { id: id.to_owned() };
         let answer: Single<Subscription> = self
@@ -547,6 +623,12 @@ impl Tenants {
     }
 
     /// Gives a child tenant a partner subscription.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().assign_subscription("12345", "1cb04358-0e00-4ffb-abc8-14ccbc7b42b0").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn assign_subscription(
         &self,
         tenant_id: &str,
@@ -564,6 +646,12 @@ impl Tenants {
     }
 
     /// Takes a partner subscription away from a child tenant.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().unassign_subscription("12345", "1cb04358-0e00-4ffb-abc8-14ccbc7b42b0").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn unassign_subscription(
         &self,
         tenant_id: &str,
@@ -581,6 +669,13 @@ impl Tenants {
     }
 
     /// Lets Secureworks support read a child tenant.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let tenant = client.tenants().enable_support("12345").await?;
+    /// assert!(tenant.support_enabled);
+    /// # Ok(()) }
+    /// ```
     pub async fn enable_support(&self, tenant_id: &str) -> Result<Tenant, Error> {
         let variables = enable_tenant_support::Variables {
             tenant_id: tenant_id.to_owned(),
@@ -593,6 +688,12 @@ impl Tenants {
     }
 
     /// Revokes Secureworks support access to a child tenant.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// client.tenants().disable_support("12345").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn disable_support(&self, tenant_id: &str) -> Result<Tenant, Error> {
         let variables = disable_tenant_support::Variables {
             tenant_id: tenant_id.to_owned(),
