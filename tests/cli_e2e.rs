@@ -304,3 +304,82 @@ async fn query_runs_any_document_and_fails_on_errors() {
     })
     .await;
 }
+
+#[test]
+fn sandbox_serve_prints_the_environment_then_serves_until_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_taegis"))
+        .args(["sandbox", "serve", "--tenants", "12", "--seed", "3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut env = std::collections::HashMap::new();
+    for _ in 0..5 {
+        let line = lines.next().unwrap().unwrap();
+        let (key, value) = line
+            .split_once('=')
+            .unwrap_or_else(|| panic!("not KEY=value: {line}"));
+        env.insert(key.to_owned(), value.to_owned());
+    }
+    let keys: HashSet<&str> = env.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        HashSet::from([
+            "TAEGIS_API_URL",
+            "TAEGIS_TENANTS_URL",
+            "CLIENT_ID",
+            "CLIENT_SECRET",
+            "TAEGIS_TENANT_ID"
+        ])
+    );
+    let url = &env["TAEGIS_API_URL"];
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(env["TAEGIS_TENANTS_URL"], *url);
+
+    // The printed credentials work with the CLI.
+    let output = Command::cargo_bin("taegis")
+        .unwrap()
+        .env_remove("TAEGIS_ACCESS_TOKEN")
+        .env_remove("TAEGIS_ENVIRONMENT")
+        .envs(env.iter())
+        .env("HOME", tempfile::tempdir().unwrap().path())
+        .args(["--json", "tenants", "list", "--page-size", "50"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        json(&String::from_utf8_lossy(&output.stdout))["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
+
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(0),
+        "SIGTERM ends the sandbox cleanly"
+    );
+}
+
+#[test]
+fn sandbox_serve_refuses_a_non_loopback_address() {
+    let output = Command::cargo_bin("taegis")
+        .unwrap()
+        .args(["sandbox", "serve", "--addr", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("loopback"));
+}
