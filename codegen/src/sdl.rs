@@ -193,28 +193,35 @@ fn write_implements(ty: &Value, path: &str, out: &mut String) -> Result<(), Intr
 fn write_field(field: &Value, path: &str, out: &mut String) -> Result<(), IntrospectionError> {
     write_description(field, "  ", out);
     let _ = write!(out, "  {}", string(field, "name", path)?);
-    let args = field
-        .get("args")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    if !args.is_empty() {
-        out.push('(');
-        for (index, arg) in args.iter().enumerate() {
-            if index > 0 {
-                out.push_str(", ");
-            }
-            if let Some(description) = description(arg) {
-                let _ = write!(out, "{} ", quote(description));
-            }
-            write_input_value(arg, &format!("{path}.args[{index}]"), out)?;
-        }
-        out.push(')');
-    }
+    write_arguments(field, path, out)?;
     out.push_str(": ");
     write_type_ref(require(field, "type", path)?, &format!("{path}.type"), out)?;
     write_deprecated(field, out);
     out.push('\n');
+    Ok(())
+}
+
+/// The `(name: Type = default, ...)` list of a field or directive, with argument descriptions.
+fn write_arguments(node: &Value, path: &str, out: &mut String) -> Result<(), IntrospectionError> {
+    let args = node
+        .get("args")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    if args.is_empty() {
+        return Ok(());
+    }
+    out.push('(');
+    for (index, arg) in args.iter().enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        if let Some(description) = description(arg) {
+            let _ = write!(out, "{} ", quote(description));
+        }
+        write_input_value(arg, &format!("{path}.args[{index}]"), out)?;
+    }
+    out.push(')');
     Ok(())
 }
 
@@ -259,21 +266,7 @@ fn write_directive(
     }
     write_description(directive, "", out);
     let _ = write!(out, "directive @{name}");
-    let args = directive
-        .get("args")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    if !args.is_empty() {
-        out.push('(');
-        for (index, arg) in args.iter().enumerate() {
-            if index > 0 {
-                out.push_str(", ");
-            }
-            write_input_value(arg, &format!("{path}.args[{index}]"), out)?;
-        }
-        out.push(')');
-    }
+    write_arguments(directive, path, out)?;
     if directive.get("isRepeatable").and_then(Value::as_bool) == Some(true) {
         out.push_str(" repeatable");
     }
