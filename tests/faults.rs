@@ -728,3 +728,58 @@ async fn concurrent_callers_share_one_token_fetch_through_an_outage() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Redirects
+
+#[tokio::test]
+async fn redirects_are_not_followed_and_credentials_stay_put() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    guarded(async {
+        let elsewhere = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+            .mount(&elsewhere)
+            .await;
+        let server = MockServer::start().await;
+        for p in ["/auth/api/v2/auth/token", "/graphql"] {
+            Mock::given(method("POST"))
+                .and(path(p))
+                .respond_with(
+                    ResponseTemplate::new(307)
+                        .insert_header("location", format!("{}{p}", elsewhere.uri())),
+                )
+                .mount(&server)
+                .await;
+        }
+        let sleep = Arc::new(RecordingSleep::default());
+        // A token request answered with a redirect: the client secret is not re-sent.
+        let client = Client::builder()
+            .api_url(server.uri())
+            .client_credentials("id", "REDIRECT-SECRET")
+            .sleep_impl(sleep.clone())
+            .build()
+            .unwrap();
+        let err = client.access_token().await.unwrap_err();
+        assert_eq!(err.status(), Some(307), "{err:?}");
+        // A mutation answered with a redirect: the bearer token is not re-sent.
+        let client = Client::builder()
+            .api_url(server.uri())
+            .access_token("REDIRECT-TOKEN")
+            .sleep_impl(sleep.clone())
+            .build()
+            .unwrap();
+        let err = client
+            .execute::<CreateClient>(create_vars("redirected"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Http { status: 307, .. }), "{err:?}");
+        assert!(
+            elsewhere.received_requests().await.unwrap().is_empty(),
+            "nothing reached the redirect target"
+        );
+        assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    })
+    .await;
+}

@@ -351,3 +351,31 @@ fn no_command_shows_a_secret_on_stderr() {
     run.assert_code(3, "deleted credentials");
     s.check_all("deleted credentials", &run);
 }
+
+/// The token cache file (the Python SDK's format) is written 0600 through a temporary file and
+/// a rename: a symbolic link planted at its path is replaced, never written through, and the
+/// log never shows the token it holds.
+#[test]
+fn token_cache_file_is_private_and_never_written_through_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::start(3);
+    let victim = w.write("victim.txt", b"do not touch\n");
+    let cache = w.home.path().join("config");
+    std::os::unix::fs::symlink(&victim, &cache).unwrap();
+    let client = taegis_sdk::Client::builder()
+        .api_url(w.sb.base_url())
+        .client_credentials(w.sb.client_id(), w.sb.client_secret())
+        .token_cache_file(cache.clone())
+        .build()
+        .unwrap();
+    let token = w.rt.block_on(client.access_token()).unwrap();
+    assert_eq!(std::fs::read(&victim).unwrap(), b"do not touch\n");
+    let meta = std::fs::symlink_metadata(&cache).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the link was replaced by a file"
+    );
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(text.contains(token.token().expose_secret()));
+}

@@ -27,7 +27,7 @@ pub(crate) fn resolve(
             Ok(Value::Array(
                 found
                     .into_iter()
-                    .skip((page - 1) * per_page)
+                    .skip((page - 1).saturating_mul(per_page))
                     .take(per_page)
                     .map(|i| State::client_json(&state.clients[i]))
                     .collect(),
@@ -65,7 +65,7 @@ pub(crate) fn resolve(
             let page = arg_int(&filters, "pageOffset").unwrap_or(0).max(0) as usize;
             let results: Vec<Value> = found
                 .into_iter()
-                .skip(page * per_page)
+                .skip(page.saturating_mul(per_page))
                 .take(per_page)
                 .map(|i| State::client_json(&state.clients[i]))
                 .collect();

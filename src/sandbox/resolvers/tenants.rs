@@ -184,10 +184,9 @@ impl Filter {
                 subscriptions.push(list);
             }
         }
-        let hierarchies = match arg_list(q, "forHierarchies").filter(|l| !l.is_empty()) {
-            Some(list) => Some(list.iter().filter_map(|t| t.parse().ok()).collect()),
-            None => None,
-        };
+        let hierarchies = arg_list(q, "forHierarchies")
+            .filter(|l| !l.is_empty())
+            .map(|list| list.iter().filter_map(|t| t.parse().ok()).collect());
         let impossible = arg_list(q, "withRequestedServices").is_some_and(|l| !l.is_empty())
             || arg_list(q, "withMDRProviderIDs").is_some_and(|l| !l.is_empty())
             || arg_bool(q, "withPendingPostDisablement") == Some(true);
@@ -362,7 +361,7 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
         }
         None => {
             let page = arg_int(q, "pageNum").unwrap_or(1).max(1) as usize;
-            (0, (page - 1) * max)
+            (0, (page - 1).saturating_mul(max))
         }
     };
     let total = (0..n).filter(|&i| visible(at(i))).count();
