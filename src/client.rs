@@ -43,8 +43,8 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 pub struct TenantId(String);
 
 impl TenantId {
-    /// Validates a tenant ID: non-empty, at most 256 characters, no whitespace or control
-    /// characters.
+    /// Validates a tenant ID: non-empty, at most 256 characters, ASCII without whitespace or
+    /// control characters.
     pub fn new(id: impl Into<String>) -> Result<Self, Error> {
         let id = id.into();
         if id.is_empty() {
@@ -65,6 +65,13 @@ impl TenantId {
         if id.chars().any(char::is_control) {
             return Err(Error::InvalidTenantId {
                 reason: "it contains control characters",
+            });
+        }
+        // A header may carry other bytes, but servers read them differently (or not at all):
+        // refuse them rather than send a tenant context the server may ignore.
+        if !id.is_ascii() {
+            return Err(Error::InvalidTenantId {
+                reason: "it contains non-ASCII characters",
             });
         }
         if HeaderValue::from_str(&id).is_err() {
@@ -1434,7 +1441,18 @@ mod tests {
 
     #[test]
     fn tenant_ids_are_validated() {
-        for bad in ["", " ", "12 34", "12\n34", "12\t", "\u{7f}", "12\u{0}"] {
+        for bad in [
+            "",
+            " ",
+            "12 34",
+            "12\n34",
+            "12\t",
+            "\u{7f}",
+            "12\u{0}",
+            "１２３",
+            "12\u{200b}",
+            "x\u{202e}y",
+        ] {
             assert!(
                 matches!(TenantId::new(bad), Err(Error::InvalidTenantId { .. })),
                 "{bad:?}"

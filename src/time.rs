@@ -109,9 +109,13 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     }
     let offset = match zone {
         "Z" | "z" => 0,
-        _ if zone.len() == 6 && (zone.starts_with('+') || zone.starts_with('-')) => {
-            let oh = num(&zone[1..3])? as i64;
-            let om = num(&zone[4..6])? as i64;
+        _ if zone.len() == 6
+            && (zone.starts_with('+') || zone.starts_with('-'))
+            && zone.as_bytes()[3] == b':' =>
+        {
+            // `get`: the zone may hold multi-byte characters (never slice inside one).
+            let oh = num(zone.get(1..3)?)? as i64;
+            let om = num(zone.get(4..6)?)? as i64;
             let sign = if zone.starts_with('-') { -1 } else { 1 };
             sign * (oh * 3600 + om * 60)
         }
@@ -169,6 +173,8 @@ mod tests {
             "2022-13-01T00:00:00Z",
             "2022-04-22T09:40:06",
             "garbage-garbage-garb",
+            "2022-04-22T09:40:06+0é00",
+            "2022-04-22T09:40:06+02x00",
         ] {
             assert!(parse_rfc3339(bad).is_none(), "{bad}");
         }
