@@ -674,7 +674,7 @@ fn token_piece() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(config(128))]
+    #![proptest_config(config(32))]
 
     #[test]
     fn schema_loading_never_panics_on_edited_introspection(
@@ -686,7 +686,8 @@ proptest! {
             apply(&mut schema, e);
         }
         if let Ok(loaded) = Schema::from_introspection_str(&schema.to_string(), "edited.json") {
-            for (file, source) in operation_files() {
+            let folder = format!("/{}/", endpoint.name());
+            for (file, source) in operation_files().into_iter().filter(|(f, _)| f.contains(&folder)) {
                 if let Err(diagnostics) = loaded.check(&source, &file) {
                     for d in diagnostics {
                         let _ = d.to_string();
@@ -695,6 +696,10 @@ proptest! {
             }
         }
     }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
 
     #[test]
     fn schema_loading_never_panics_on_any_json(value in json_value(), text in ".{0,64}") {
@@ -702,10 +707,6 @@ proptest! {
         let _ = Schema::from_introspection_str(&json!({"data": {"__schema": value}}).to_string(), "any.json");
         let _ = Schema::from_introspection_str(&text, "text.json");
     }
-}
-
-proptest! {
-    #![proptest_config(config(256))]
 
     #[test]
     fn validator_never_panics_on_assembled_documents(pieces in vec(token_piece(), 0..40)) {
