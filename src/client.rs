@@ -1302,6 +1302,11 @@ fn http_error(answer: &Answer) -> Error {
 /// The server's own words from an error answer: `error_description`, `message` or `error`,
 /// else a redacted excerpt.
 fn auth_error(answer: &Answer) -> Error {
+    // A token endpoint that is down, overloaded or rate limiting says nothing about the
+    // credentials: report it as the HTTP failure it is, not as refused credentials.
+    if answer.status >= 500 || matches!(answer.status, 408 | 429) {
+        return http_error(answer);
+    }
     let message = serde_json::from_slice::<serde_json::Value>(&answer.body)
         .ok()
         .and_then(|v| {

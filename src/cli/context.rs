@@ -196,5 +196,6 @@ pub fn install_request_log(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::new(level))
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
