@@ -40,7 +40,11 @@ pub fn synthetic_operation(i: usize) -> String {
 fn write_operations(dir: &Path, n: usize) {
     std::fs::create_dir_all(dir).unwrap();
     for i in 0..n {
-        std::fs::write(dir.join(format!("benchSynth{i}.graphql")), synthetic_operation(i)).unwrap();
+        std::fs::write(
+            dir.join(format!("benchSynth{i}.graphql")),
+            synthetic_operation(i),
+        )
+        .unwrap();
     }
 }
 

@@ -66,3 +66,8 @@ pub fn one_tenant(tenant_id: &str) -> tenants::Variables {
         },
     }
 }
+
+/// How many tenants an answer to [`one_tenant`] holds.
+pub fn result_count(data: &tenants::ResponseData) -> usize {
+    data.tenants.as_ref().map_or(0, |t| t.results.len())
+}
