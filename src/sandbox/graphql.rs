@@ -137,7 +137,6 @@ impl Engine {
             .raw_variable_values(&variables)
             .enable_schema_introspection(true)
             .execute_sync(&root);
-        drop(root);
         drop(guard);
         let body = match result {
             Ok(mut response) => {

@@ -184,10 +184,9 @@ impl Filter {
                 subscriptions.push(list);
             }
         }
-        let hierarchies = match arg_list(q, "forHierarchies").filter(|l| !l.is_empty()) {
-            Some(list) => Some(list.iter().filter_map(|t| t.parse().ok()).collect()),
-            None => None,
-        };
+        let hierarchies = arg_list(q, "forHierarchies")
+            .filter(|l| !l.is_empty())
+            .map(|list| list.iter().filter_map(|t| t.parse().ok()).collect());
         let impossible = arg_list(q, "withRequestedServices").is_some_and(|l| !l.is_empty())
             || arg_list(q, "withMDRProviderIDs").is_some_and(|l| !l.is_empty())
             || arg_bool(q, "withPendingPostDisablement") == Some(true);
