@@ -33,7 +33,7 @@ pub fn table(
         .load_style(NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled);
     if with_header {
-        table.set_header(header.iter().map(|h| Cell::new(h)));
+        table.set_header(header.iter().map(Cell::new));
     }
     let mut empty = true;
     for row in rows {

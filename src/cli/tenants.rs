@@ -16,7 +16,7 @@ use super::Failure;
 #[derive(Debug, Subcommand)]
 pub enum TenantsCommand {
     /// List tenants: one page by default, every page with --all.
-    List(ListArgs),
+    List(Box<ListArgs>),
     /// Show one tenant.
     Get {
         /// Tenant ID.
@@ -257,7 +257,7 @@ pub enum SupportCommand {
 pub async fn run(session: &Session, command: TenantsCommand) -> Result<(), Failure> {
     let tenants = session.client.tenants();
     match command {
-        TenantsCommand::List(args) => list(session, args).await,
+        TenantsCommand::List(args) => list(session, *args).await,
         TenantsCommand::Get { id } => show(session, &tenants.get(&id).await?),
         TenantsCommand::Create {
             name,
@@ -486,7 +486,7 @@ async fn list(session: &Session, args: ListArgs) -> Result<(), Failure> {
             .collect();
         return match session.output {
             OutputMode::Json => output::json(&page),
-            OutputMode::JsonLines => results.iter().try_for_each(|t| output::json_line(t)),
+            OutputMode::JsonLines => results.iter().try_for_each(output::json_line),
             OutputMode::Human => {
                 output::table(HEADER, results.iter().map(|t| row(t)), true)?;
                 let more = if page.has_more {
