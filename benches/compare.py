@@ -321,7 +321,7 @@ def markdown(results, runs):
         if name not in loads:
             return []
         a, b = loads[name]
-        return [f"Run {whens.get(name, '?')}; 1-minute load average {a:.1f} before, {b:.1f} after.", ""]
+        return [f"Finished {whens.get(name, '?')}; 1-minute load average {a:.1f} before, {b:.1f} after.", ""]
 
     o = results.get("overhead")
     w = results.get("walk")
