@@ -299,7 +299,8 @@ fn write_env_file(
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc_no_follow());
+        // O_NOFOLLOW: opening fails if the last path component is a symbolic link.
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
     let mut file = options
         .open(path)
@@ -323,19 +324,6 @@ fn write_env_file(
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|error| Failure::api(format!("cannot write {}: {error}", path.display())))
-}
-
-/// `O_NOFOLLOW`: opening fails if the last path component is a symbolic link.
-#[cfg(unix)]
-fn libc_no_follow() -> i32 {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        0o400000
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    {
-        0x0100
-    }
 }
 
 /// Asks on the terminal; without one, refuses.
