@@ -1,7 +1,6 @@
 //! `taegis clients`: the API client manager.
 
 use clap::Subcommand;
-use futures_util::TryStreamExt;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -110,34 +109,17 @@ pub async fn run(session: &Session, command: ClientsCommand) -> Result<(), Failu
                 roles,
                 ..Default::default()
             };
-            let stream = clients.stream(filter);
-            let mut stream = std::pin::pin!(stream);
-            let mut all = Vec::new();
-            let mut page = Vec::new();
-            let mut seen = 0usize;
-            let mut first_table = true;
-            while let Some(client) = stream.try_next().await? {
-                if max.is_some_and(|max| seen >= max) {
-                    break;
-                }
-                seen += 1;
-                match session.output {
-                    OutputMode::JsonLines => output::json_line(&client)?,
-                    OutputMode::Json => all.push(client),
-                    OutputMode::Human => {
-                        page.push(client);
-                        if page.len() == 100 {
-                            output::table(HEADER, page.drain(..).map(|c| row(&c)), first_table)?;
-                            first_table = false;
-                        }
-                    }
-                }
-            }
-            match session.output {
-                OutputMode::Json => output::json(&all),
-                OutputMode::Human => output::table(HEADER, page.iter().map(row), first_table),
-                OutputMode::JsonLines => Ok(()),
-            }
+            let hidden = indicatif::ProgressBar::hidden();
+            output::stream(
+                session.output,
+                clients.stream(filter),
+                max,
+                HEADER,
+                row,
+                &hidden,
+            )
+            .await?;
+            Ok(())
         }
         ClientsCommand::Delete { id, yes } => {
             let target = clients.get(&id).await?;

@@ -107,3 +107,52 @@ pub fn progress(
     bar.set_message(what);
     bar
 }
+
+/// Prints a stream of API objects in `mode` without holding more than one table block (100
+/// rows) in memory, except for `--json`, which is one document by definition. Stops after
+/// `max` items; ticks `bar` per item. Returns how many were printed.
+pub async fn stream<T, S>(
+    mode: super::context::OutputMode,
+    items: S,
+    max: Option<usize>,
+    header: &[&str],
+    row: fn(&T) -> Vec<String>,
+    bar: &indicatif::ProgressBar,
+) -> Result<usize, Failure>
+where
+    T: Serialize,
+    S: futures_util::Stream<Item = Result<T, taegis_sdk::Error>>,
+{
+    use super::context::OutputMode;
+    use futures_util::TryStreamExt;
+    const BLOCK: usize = 100;
+    let mut items = std::pin::pin!(items);
+    let mut kept = Vec::new();
+    let mut first_block = true;
+    let mut seen = 0usize;
+    while let Some(item) = items.try_next().await? {
+        if max.is_some_and(|max| seen >= max) {
+            break;
+        }
+        seen += 1;
+        bar.inc(1);
+        match mode {
+            OutputMode::JsonLines => json_line(&item)?,
+            OutputMode::Json => kept.push(item),
+            OutputMode::Human => {
+                kept.push(item);
+                if kept.len() == BLOCK {
+                    table(header, kept.drain(..).map(|item| row(&item)), first_block)?;
+                    first_block = false;
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    match mode {
+        OutputMode::Json => json(&kept)?,
+        OutputMode::Human => table(header, kept.iter().map(row), first_block)?,
+        OutputMode::JsonLines => {}
+    }
+    Ok(seen)
+}

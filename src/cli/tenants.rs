@@ -1,7 +1,6 @@
 //! `taegis tenants`: query and manage tenants, labels, partner subscriptions, support access.
 
 use clap::{Args, Subcommand, ValueEnum};
-use futures_util::TryStreamExt;
 use taegis_sdk::api::tenants::{
     InputTenantLabel, OrderDir, Tenant, TenantCreateInput, TenantEnvironment,
     TenantEnvironmentFilter, TenantLabelFilter, TenantOrderField, TenantUpdateInput, TenantsQuery,
@@ -510,39 +509,19 @@ async fn list(session: &Session, args: ListArgs) -> Result<(), Failure> {
         };
     }
     let bar = output::progress(session.interactive, None, "tenants");
-    let mut stream = std::pin::pin!(tenants.stream(query));
-    let mut collected = Vec::new();
-    let mut page = Vec::new();
-    let mut first_table = true;
-    let mut seen = 0usize;
-    while let Some(tenant) = stream.try_next().await? {
-        if args.max.is_some_and(|max| seen >= max) {
-            break;
-        }
-        seen += 1;
-        bar.inc(1);
-        match session.output {
-            OutputMode::JsonLines => output::json_line(&tenant)?,
-            OutputMode::Json => collected.push(tenant),
-            OutputMode::Human => {
-                page.push(tenant);
-                if page.len() == 100 {
-                    output::table(HEADER, page.drain(..).map(|t| row(&t)), first_table)?;
-                    first_table = false;
-                }
-            }
-        }
+    let seen = output::stream(
+        session.output,
+        tenants.stream(query),
+        args.max,
+        HEADER,
+        row,
+        &bar,
+    )
+    .await?;
+    if session.output == OutputMode::Human {
+        eprintln!("{seen} tenant{}", if seen == 1 { "" } else { "s" });
     }
-    bar.finish_and_clear();
-    match session.output {
-        OutputMode::Json => output::json(&collected),
-        OutputMode::Human => {
-            output::table(HEADER, page.iter().map(row), first_table)?;
-            eprintln!("{seen} tenant{}", if seen == 1 { "" } else { "s" });
-            Ok(())
-        }
-        OutputMode::JsonLines => Ok(()),
-    }
+    Ok(())
 }
 
 const HEADER: &[&str] = &[
