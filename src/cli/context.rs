@@ -77,15 +77,8 @@ pub struct Session {
 }
 
 impl Session {
-    /// Builds the client from the options and the environment, and checks that some
-    /// credentials are configured.
-    pub async fn open(global: &GlobalArgs) -> Result<Session, Failure> {
-        let session = Session::open_without_credentials_check(global).await?;
-        Ok(session)
-    }
-
     /// Builds the client; missing credentials only fail when a request needs them.
-    pub async fn open_without_credentials_check(global: &GlobalArgs) -> Result<Session, Failure> {
+    pub async fn open(global: &GlobalArgs) -> Result<Session, Failure> {
         let output = if global.json {
             OutputMode::Json
         } else if global.jsonl {

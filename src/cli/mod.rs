@@ -205,7 +205,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             misc::query(&session, args).await
         }),
         Command::Auth(command) => context::block_on(async {
-            let session = context::Session::open_without_credentials_check(&global).await?;
+            let session = context::Session::open(&global).await?;
             misc::auth(&session, command).await
         }),
         Command::Version { service } => context::block_on(async {
