@@ -437,8 +437,9 @@ impl Clients {
     /// ```
     pub async fn get(&self, id: &str) -> Result<ApiClient, Error> {
         let variables = client::Variables { id: id.to_owned() };
-        let answer: Single<ApiClient> = self.client.execute_as::<ClientQuery, _>(variables).await?;
-        answer.required(format!("API client {id}"))
+        self.client
+            .execute_single::<ClientQuery, ApiClient>(variables, format!("API client {id}"))
+            .await
     }
 
     /// A new secret for the client (UUID or `client_id`), keeping its `client_id`.
@@ -452,9 +453,8 @@ impl Clients {
     pub async fn rotate_secret(&self, id: &str) -> Result<NewApiClient, Error> {
         let variables = rotate_client_secret::Variables { id: id.to_owned() };
         self.client
-            .execute_as::<RotateClientSecret, Single<_>>(variables)
-            .await?
-            .required(format!("API client {id}"))
+            .execute_single::<RotateClientSecret, _>(variables, format!("API client {id}"))
+            .await
     }
 
     /// A new secret for the client, forced.
@@ -467,9 +467,8 @@ impl Clients {
     pub async fn force_rotate_secret(&self, id: &str) -> Result<NewApiClient, Error> {
         let variables = force_rotate_client_secret::Variables { id: id.to_owned() };
         self.client
-            .execute_as::<ForceRotateClientSecret, Single<_>>(variables)
-            .await?
-            .required(format!("API client {id}"))
+            .execute_single::<ForceRotateClientSecret, _>(variables, format!("API client {id}"))
+            .await
     }
 
     /// Deletes (revokes) the client (UUID or `client_id`) and returns it.
@@ -482,9 +481,8 @@ impl Clients {
     pub async fn delete(&self, id: &str) -> Result<ApiClient, Error> {
         let variables = delete_client::Variables { id: id.to_owned() };
         self.client
-            .execute_as::<DeleteClient, Single<_>>(variables)
-            .await?
-            .required(format!("API client {id}"))
+            .execute_single::<DeleteClient, _>(variables, format!("API client {id}"))
+            .await
     }
 
     /// Grants roles to the client.
@@ -509,9 +507,8 @@ impl Clients {
                 .collect(),
         };
         self.client
-            .execute_as::<AppendClientRoles, Single<_>>(variables)
-            .await?
-            .required(format!("API client {id}"))
+            .execute_single::<AppendClientRoles, _>(variables, format!("API client {id}"))
+            .await
     }
 
     /// Takes roles away from the client.
@@ -531,9 +528,8 @@ impl Clients {
                 .collect(),
         };
         self.client
-            .execute_as::<RemoveClientRoles, Single<_>>(variables)
-            .await?
-            .required(format!("API client {id}"))
+            .execute_single::<RemoveClientRoles, _>(variables, format!("API client {id}"))
+            .await
     }
 
     /// Deletes every client the credentials can see, going on past single failures. The client

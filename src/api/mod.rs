@@ -52,6 +52,22 @@ impl Client {
     pub fn sso(&self) -> sso::Sso {
         sso::Sso::new(self.clone())
     }
+
+    /// Runs `Op` and decodes the value of its single root field into `T`; a `null` answer is
+    /// [`crate::Error::NotFound`] naming `what`. Every facade method goes through here.
+    pub(crate) async fn execute_single<Op, T>(
+        &self,
+        variables: Op::Variables,
+        what: impl Into<String>,
+    ) -> Result<T, crate::Error>
+    where
+        Op: crate::Operation,
+        T: serde::de::DeserializeOwned,
+    {
+        self.execute_as::<Op, de::Single<T>>(variables)
+            .await?
+            .required(what)
+    }
 }
 
 /// Serde helpers for the facade types.

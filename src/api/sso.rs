@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::de::{list_without_nulls, null_as_default, Single};
+use super::de::{list_without_nulls, null_as_default};
 use crate::ops::tenants::{
     create_sso_connection, delete_sso_connection, get_sso_connection, get_sso_connection_config,
     sso_connections, update_sso_connection, CreateSsoConnection, DeleteSsoConnection,
@@ -258,13 +258,12 @@ impl Sso {
         &self,
         new_connection: NewSsoConnectionInput,
     ) -> Result<SsoConnection, Error> {
-        let answer: Single<SsoConnection> = self
-            .client
-            .execute_as::<CreateSsoConnection, _>(create_sso_connection::Variables {
-                new_connection,
-            })
-            .await?;
-        answer.required("createSSOConnection result")
+        self.client
+            .execute_single::<CreateSsoConnection, SsoConnection>(
+                create_sso_connection::Variables { new_connection },
+                "createSSOConnection result",
+            )
+            .await
     }
 
     /// Reads an identity provider's configuration from one source.
@@ -288,11 +287,12 @@ impl Sso {
             ConfigSource::MetadataXml(xml) => variables.metadata_xml = Some(xml),
             ConfigSource::Certificate(cert) => variables.cert = Some(cert),
         }
-        let answer: Single<SsoConfig> = self
-            .client
-            .execute_as::<GetSsoConnectionConfig, _>(variables)
-            .await?;
-        answer.required("getSSOConnectionConfig result")
+        self.client
+            .execute_single::<GetSsoConnectionConfig, SsoConfig>(
+                variables,
+                "getSSOConnectionConfig result",
+            )
+            .await
     }
 
     /// Applies an update: status, testers and domains to add or remove, SAML configuration.
@@ -312,13 +312,12 @@ impl Sso {
         updated_connection: UpdateSsoConnectionInput,
     ) -> Result<SsoConnection, Error> {
         let id = updated_connection.id.clone();
-        let answer: Single<SsoConnection> = self
-            .client
-            .execute_as::<UpdateSsoConnection, _>(update_sso_connection::Variables {
-                updated_connection,
-            })
-            .await?;
-        answer.required(format!("SSO connection {id}"))
+        self.client
+            .execute_single::<UpdateSsoConnection, SsoConnection>(
+                update_sso_connection::Variables { updated_connection },
+                format!("SSO connection {id}"),
+            )
+            .await
     }
 
     /// Completes the initial configuration from the identity provider's metadata URL; the
@@ -382,11 +381,12 @@ impl Sso {
         let variables = delete_sso_connection::Variables {
             connection_id: id.to_owned(),
         };
-        let answer: Single<SsoConnection> = self
-            .client
-            .execute_as::<DeleteSsoConnection, _>(variables)
-            .await?;
-        answer.required(format!("SSO connection {id}"))
+        self.client
+            .execute_single::<DeleteSsoConnection, SsoConnection>(
+                variables,
+                format!("SSO connection {id}"),
+            )
+            .await
     }
 
     /// One connection by ID.
@@ -398,11 +398,12 @@ impl Sso {
     /// ```
     pub async fn get(&self, id: &str) -> Result<SsoConnection, Error> {
         let variables = get_sso_connection::Variables { id: id.to_owned() };
-        let answer: Single<SsoConnection> = self
-            .client
-            .execute_as::<GetSsoConnection, _>(variables)
-            .await?;
-        answer.required(format!("SSO connection {id}"))
+        self.client
+            .execute_single::<GetSsoConnection, SsoConnection>(
+                variables,
+                format!("SSO connection {id}"),
+            )
+            .await
     }
 
     /// The connections matching `query` (all of the tenant's with the default query).

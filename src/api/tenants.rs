@@ -5,7 +5,7 @@
 use futures_util::stream::{self, Stream, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
-use super::de::{list_without_nulls, null_as_default, Single};
+use super::de::{list_without_nulls, null_as_default};
 use crate::ops::tenants::{
     assign_subscription, create_subscription, create_tenant, create_tenant_label,
     delete_subscription, delete_tenant_label, disable_tenant_support, enable_tenant_support,
@@ -224,13 +224,14 @@ impl Tenants {
     /// # Ok(()) }
     /// ```
     pub async fn list(&self, query: TenantsQuery) -> Result<TenantPage, Error> {
-        let answer: Single<TenantPage> = self
-            .client
-            .execute_as::<TenantsOperation, _>(tenants::Variables {
-                tenants_query: query,
-            })
-            .await?;
-        answer.required("tenants result")
+        self.client
+            .execute_single::<TenantsOperation, TenantPage>(
+                tenants::Variables {
+                    tenants_query: query,
+                },
+                "tenants result",
+            )
+            .await
     }
 
     /// Every tenant matching `query`, following `cursorPos` while `hasMore`, holding one page
@@ -331,11 +332,12 @@ impl Tenants {
     /// # Ok(()) }
     /// ```
     pub async fn create(&self, new_tenant: TenantCreateInput) -> Result<Tenant, Error> {
-        let answer: Single<Tenant> = self
-            .client
-            .execute_as::<CreateTenant, _>(create_tenant::Variables { new_tenant })
-            .await?;
-        answer.required("createTenant result")
+        self.client
+            .execute_single::<CreateTenant, Tenant>(
+                create_tenant::Variables { new_tenant },
+                "createTenant result",
+            )
+            .await
     }
 
     /// Applies `update` to the tenant.
@@ -352,8 +354,9 @@ impl Tenants {
             tenant_id: id.to_owned(),
             tenant_update: update,
         };
-        let answer: Single<Tenant> = self.client.execute_as::<UpdateTenant, _>(variables).await?;
-        answer.required(format!("tenant {id}"))
+        self.client
+            .execute_single::<UpdateTenant, Tenant>(variables, format!("tenant {id}"))
+            .await
     }
 
     /// Renames the tenant.
@@ -488,11 +491,9 @@ impl Tenants {
                 owner_partner_tenant_id: owner_partner_tenant_id.map(str::to_owned),
             },
         };
-        let answer: Single<TenantLabel> = self
-            .client
-            .execute_as::<CreateTenantLabel, _>(variables)
-            .await?;
-        answer.required("createTenantLabel result")
+        self.client
+            .execute_single::<CreateTenantLabel, TenantLabel>(variables, "createTenantLabel result")
+            .await
     }
 
     /// Changes a label. Restricted labels cannot be changed: the API's refusal comes back as a
@@ -520,11 +521,12 @@ impl Tenants {
                 owner_partner_tenant_id: owner_partner_tenant_id.map(str::to_owned),
             },
         };
-        let answer: Single<TenantLabel> = self
-            .client
-            .execute_as::<UpdateTenantLabel, _>(variables)
-            .await?;
-        answer.required(format!("label {label_id}"))
+        self.client
+            .execute_single::<UpdateTenantLabel, TenantLabel>(
+                variables,
+                format!("label {label_id}"),
+            )
+            .await
     }
 
     /// Deletes a label (restricted labels cannot be deleted).
@@ -543,11 +545,12 @@ impl Tenants {
             label_id: label_id.to_owned(),
             tenant_id: tenant_id.to_owned(),
         };
-        let answer: Single<TenantLabel> = self
-            .client
-            .execute_as::<DeleteTenantLabel, _>(variables)
-            .await?;
-        answer.required(format!("label {label_id}"))
+        self.client
+            .execute_single::<DeleteTenantLabel, TenantLabel>(
+                variables,
+                format!("label {label_id}"),
+            )
+            .await
     }
 
     /// Creates a partner subscription that child tenants can be given.
@@ -571,11 +574,12 @@ impl Tenants {
                 owner_tenant_id: owner_tenant_id.map(str::to_owned),
             },
         };
-        let answer: Single<Subscription> = self
-            .client
-            .execute_as::<CreateSubscription, _>(variables)
-            .await?;
-        answer.required("createSubscription result")
+        self.client
+            .execute_single::<CreateSubscription, Subscription>(
+                variables,
+                "createSubscription result",
+            )
+            .await
     }
 
     /// Renames or redescribes a subscription.
@@ -599,11 +603,12 @@ impl Tenants {
                 ..Default::default()
             },
         };
-        let answer: Single<Subscription> = self
-            .client
-            .execute_as::<UpdateSubscription, _>(variables)
-            .await?;
-        answer.required(format!("subscription {id}"))
+        self.client
+            .execute_single::<UpdateSubscription, Subscription>(
+                variables,
+                format!("subscription {id}"),
+            )
+            .await
     }
 
     /// Deletes a subscription that no tenant holds (the API refuses otherwise).
@@ -615,11 +620,12 @@ impl Tenants {
     /// ```
     pub async fn delete_subscription(&self, id: &str) -> Result<Subscription, Error> {
         let variables = delete_subscription::Variables { id: id.to_owned() };
-        let answer: Single<Subscription> = self
-            .client
-            .execute_as::<DeleteSubscription, _>(variables)
-            .await?;
-        answer.required(format!("subscription {id}"))
+        self.client
+            .execute_single::<DeleteSubscription, Subscription>(
+                variables,
+                format!("subscription {id}"),
+            )
+            .await
     }
 
     /// Gives a child tenant a partner subscription.
@@ -638,11 +644,9 @@ impl Tenants {
             tenant_id: tenant_id.to_owned(),
             subscription_id: subscription_id.to_owned(),
         };
-        let answer: Single<Tenant> = self
-            .client
-            .execute_as::<AssignSubscription, _>(variables)
-            .await?;
-        answer.required(format!("tenant {tenant_id}"))
+        self.client
+            .execute_single::<AssignSubscription, Tenant>(variables, format!("tenant {tenant_id}"))
+            .await
     }
 
     /// Takes a partner subscription away from a child tenant.
@@ -661,11 +665,12 @@ impl Tenants {
             tenant_id: tenant_id.to_owned(),
             subscription_id: subscription_id.to_owned(),
         };
-        let answer: Single<Tenant> = self
-            .client
-            .execute_as::<UnassignSubscription, _>(variables)
-            .await?;
-        answer.required(format!("tenant {tenant_id}"))
+        self.client
+            .execute_single::<UnassignSubscription, Tenant>(
+                variables,
+                format!("tenant {tenant_id}"),
+            )
+            .await
     }
 
     /// Lets Secureworks support read a child tenant.
@@ -680,11 +685,9 @@ impl Tenants {
         let variables = enable_tenant_support::Variables {
             tenant_id: tenant_id.to_owned(),
         };
-        let answer: Single<Tenant> = self
-            .client
-            .execute_as::<EnableTenantSupport, _>(variables)
-            .await?;
-        answer.required(format!("tenant {tenant_id}"))
+        self.client
+            .execute_single::<EnableTenantSupport, Tenant>(variables, format!("tenant {tenant_id}"))
+            .await
     }
 
     /// Revokes Secureworks support access to a child tenant.
@@ -698,10 +701,11 @@ impl Tenants {
         let variables = disable_tenant_support::Variables {
             tenant_id: tenant_id.to_owned(),
         };
-        let answer: Single<Tenant> = self
-            .client
-            .execute_as::<DisableTenantSupport, _>(variables)
-            .await?;
-        answer.required(format!("tenant {tenant_id}"))
+        self.client
+            .execute_single::<DisableTenantSupport, Tenant>(
+                variables,
+                format!("tenant {tenant_id}"),
+            )
+            .await
     }
 }
