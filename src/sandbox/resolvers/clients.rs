@@ -99,14 +99,7 @@ pub(crate) fn resolve(
         }
         "appendClientRoles" => {
             let id = arg_id(args, "id").unwrap_or_default();
-            let pos = visible_client(state, caller, &id)?;
-            require(
-                state,
-                caller,
-                state.clients[pos].tenant_id,
-                RANK_ADMIN,
-                "Client:update",
-            )?;
+            let pos = role_manageable_client(state, caller, &id)?;
             let mut added = Vec::new();
             for input in args
                 .get("roles")
@@ -150,14 +143,7 @@ pub(crate) fn resolve(
         }
         "removeClientRoles" => {
             let id = arg_id(args, "id").unwrap_or_default();
-            let pos = visible_client(state, caller, &id)?;
-            require(
-                state,
-                caller,
-                state.clients[pos].tenant_id,
-                RANK_ADMIN,
-                "Client:update",
-            )?;
+            let pos = role_manageable_client(state, caller, &id)?;
             let remove = arg_list(args, "roles").unwrap_or_default();
             let client = &mut state.clients[pos];
             client.roles.retain(|a| {
@@ -224,6 +210,19 @@ fn manageable_client(state: &State, caller: &Caller, id: &str) -> Result<usize, 
             "Client:update",
         )?;
     }
+    Ok(pos)
+}
+
+/// A client whose roles the caller may change: an administrator of its tenant only.
+fn role_manageable_client(state: &State, caller: &Caller, id: &str) -> Result<usize, String> {
+    let pos = visible_client(state, caller, id)?;
+    require(
+        state,
+        caller,
+        state.clients[pos].tenant_id,
+        RANK_ADMIN,
+        "Client:update",
+    )?;
     Ok(pos)
 }
 
