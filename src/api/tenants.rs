@@ -390,21 +390,7 @@ impl Tenants {
         id: &str,
         changes: &[(&str, bool)],
     ) -> Result<Tenant, Error> {
-        let environments = changes
-            .iter()
-            .map(|(name, enabled)| {
-                let name: update_tenant::TenantEnvironment =
-                    serde_json::from_value(serde_json::Value::from(*name)).map_err(|error| {
-                        Error::Config {
-                            message: format!("bad environment name {name:?}: {error}"),
-                        }
-                    })?;
-                Ok(Some(TenantEnvironmentUpdateInput {
-                    name: Some(name),
-                    enabled: Some(*enabled),
-                }))
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
+        let environments = environment_changes(changes);
         self.update(
             id,
             TenantUpdateInput {
@@ -708,4 +694,30 @@ impl Tenants {
             )
             .await
     }
+}
+
+/// The `environments` of a [`TenantUpdateInput`] that enables (`true`) or disables (`false`)
+/// the tenant in each named environment (`echo`, `delta`, `pilot`, ...); names the SDK does not
+/// know are sent as given.
+///
+/// ```
+/// use taegis_sdk::api::tenants::environment_changes;
+/// let changes = environment_changes(&[("echo", false), ("delta", true)]);
+/// assert_eq!(
+///     serde_json::to_value(&changes).unwrap(),
+///     serde_json::json!([{"name": "echo", "enabled": false}, {"name": "delta", "enabled": true}])
+/// );
+/// ```
+pub fn environment_changes(changes: &[(&str, bool)]) -> Vec<Option<TenantEnvironmentUpdateInput>> {
+    changes
+        .iter()
+        .map(|(name, enabled)| {
+            let name = serde_json::from_value(serde_json::Value::from(*name))
+                .unwrap_or_else(|_| update_tenant::TenantEnvironment::Other((*name).to_owned()));
+            Some(TenantEnvironmentUpdateInput {
+                name: Some(name),
+                enabled: Some(*enabled),
+            })
+        })
+        .collect()
 }

@@ -320,21 +320,7 @@ pub async fn run(session: &Session, command: TenantsCommand) -> Result<(), Failu
                 ..Default::default()
             };
             if !changes.is_empty() {
-                let environments = changes
-                    .iter()
-                    .map(|(name, enabled)| {
-                        let name = serde_json::from_value(serde_json::Value::from(*name)).map_err(
-                            |e| Failure::usage(format!("bad environment {name:?}: {e}")),
-                        )?;
-                        Ok(Some(
-                            taegis_sdk::api::tenants::TenantEnvironmentUpdateInput {
-                                name: Some(name),
-                                enabled: Some(*enabled),
-                            },
-                        ))
-                    })
-                    .collect::<Result<Vec<_>, Failure>>()?;
-                update.environments = Some(environments);
+                update.environments = Some(taegis_sdk::api::tenants::environment_changes(&changes));
             }
             show(session, &tenants.update(&id, update).await?)
         }
