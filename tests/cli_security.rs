@@ -3,6 +3,9 @@
 //! `--write-env` never loses a freshly created secret.
 #![cfg(all(feature = "cli", feature = "sandbox"))]
 
+mod cli_common;
+
+use cli_common::World;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -183,4 +186,170 @@ fn sandbox_with_a_connection_flag_is_a_usage_error_naming_it() {
         }
     }
     assert_eq!(decoy.connections(), 0, "the decoy was contacted");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Hostile server text is shown escaped
+
+/// Terminal title, clear screen, 8-bit CSI, right-to-left override, bell, backspace, CR, DEL.
+const HOSTILE: &str = "evil\x1b]0;pwned\x07\x1b[2J\u{9b}31m\u{202e}txt.exe\x08\r\x7f\u{2066}end";
+
+/// Characters that must never reach a terminal raw.
+fn is_dangerous(c: char) -> bool {
+    (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[track_caller]
+fn assert_clean(what: &str, text: &str) {
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_dangerous(c)) {
+        panic!(
+            "{what}: raw {c:?} at byte {at}: {:?}",
+            text.chars()
+                .skip(at.saturating_sub(40))
+                .take(100)
+                .collect::<String>()
+        );
+    }
+}
+
+/// The escaped form of [`HOSTILE`]'s dangerous characters.
+#[track_caller]
+fn assert_escaped(what: &str, text: &str) {
+    for escaped in [
+        "\\u{1b}]0;pwned\\u{7}",
+        "\\u{9b}31m",
+        "\\u{202e}",
+        "\\u{2066}",
+    ] {
+        assert!(text.contains(escaped), "{what}: no {escaped}: {text}");
+    }
+}
+
+#[test]
+fn hostile_client_and_tenant_names_are_escaped_in_tables_and_fields() {
+    let w = World::start(5);
+    let run = w.run(&["clients", "create", HOSTILE]);
+    run.assert_code(0, "create");
+    assert_clean("create stdout", &run.stdout);
+    assert_clean("create stderr", &run.stderr);
+    assert_escaped("create stdout", &run.stdout);
+    let id = run
+        .stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("id "))
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    for args in [
+        vec!["clients", "list"],
+        vec!["clients", "get", id.as_str()],
+        vec!["clients", "delete", id.as_str(), "--yes"],
+    ] {
+        let run = w.run(&args);
+        run.assert_code(0, &args.join(" "));
+        assert_clean(&format!("{args:?} stdout"), &run.stdout);
+        assert_clean(&format!("{args:?} stderr"), &run.stderr);
+        assert_escaped(&format!("{args:?} stdout"), &run.stdout);
+    }
+
+    let tenant = "10001";
+    w.run(&["tenants", "update", tenant, "--name", HOSTILE])
+        .assert_code(0, "rename");
+    for args in [vec!["tenants", "get", tenant], vec!["tenants", "list"]] {
+        let run = w.run(&args);
+        run.assert_code(0, &args.join(" "));
+        assert_clean(&format!("{args:?} stdout"), &run.stdout);
+        assert_clean(&format!("{args:?} stderr"), &run.stderr);
+        assert_escaped(&format!("{args:?} stdout"), &run.stdout);
+    }
+}
+
+#[test]
+fn hostile_json_strings_keep_their_value_but_not_their_raw_controls() {
+    let w = World::start(5);
+    let run = w.run(&["--json", "clients", "create", HOSTILE]);
+    run.assert_code(0, "create");
+    assert_clean("--json stdout", &run.stdout);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        value["client"]["name"], HOSTILE,
+        "the decoded name is unchanged"
+    );
+    for escaped in ["\\u001b", "\\u009b", "\\u202e", "\\u007f"] {
+        assert!(run.stdout.contains(escaped), "no {escaped}: {}", run.stdout);
+    }
+    let run = w.run(&["--jsonl", "clients", "list"]);
+    run.assert_code(0, "list");
+    assert_clean("--jsonl stdout", &run.stdout);
+    assert!(
+        run.stdout.lines().any(|line| line.contains("\\u202e")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn hostile_error_messages_are_escaped_on_the_error_line_and_in_the_detail() {
+    let w = World::start(5);
+    // The sandbox echoes the unknown ID in its GraphQL error message.
+    let run = w.run(&["-v", "clients", "get", HOSTILE]);
+    run.assert_code(1, "get");
+    assert_clean("stderr", &run.stderr);
+    let error_line = run
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line: {}", run.stderr));
+    assert_escaped("error line", error_line);
+    assert!(
+        run.stderr.lines().any(|line| line.contains("\"message\"")),
+        "the -v detail: {}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_device_code_prompts_are_escaped() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/universal-auth/device/code/auth"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "device_code": "device-code-secret",
+            "user_code": HOSTILE,
+            "verification_uri_complete": format!("https://login.example/{HOSTILE}"),
+            "interval": 1,
+            "expires_in": 60,
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/universal-auth/device/code/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "access_denied",
+            "error_description": HOSTILE,
+        })))
+        .mount(&server)
+        .await;
+    let url = server.uri();
+    let run = tokio::task::spawn_blocking(move || {
+        taegis(&["auth", "login"], &[("TAEGIS_API_URL", url.as_str())])
+    })
+    .await
+    .unwrap();
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert_clean("stdout", &run.stdout);
+    assert_clean("stderr", &run.stderr);
+    let prompt: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("Open ") || line.starts_with("Your code: "))
+        .collect();
+    assert_eq!(prompt.len(), 2, "{}", run.stderr);
+    for line in prompt {
+        assert_escaped("prompt", line);
+    }
+    assert!(!run.stderr.contains("device-code-secret"), "{}", run.stderr);
 }

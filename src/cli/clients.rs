@@ -157,7 +157,8 @@ pub async fn run(session: &Session, command: ClientsCommand) -> Result<(), Failu
                 .await?;
             bar.finish_and_clear();
             for (client, error) in &report.failed {
-                eprintln!("failed to delete {} ({}): {error}", client.name, client.id);
+                let failed = format!("failed to delete {} ({}): {error}", client.name, client.id);
+                eprintln!("{}", output::escape(&failed));
             }
             match session.output {
                 OutputMode::Human => output::line(format!(
@@ -315,7 +316,7 @@ fn confirm(session: &Session, question: &str) -> Result<(), Failure> {
             "refusing to delete without confirmation: no terminal to ask on (use --yes)",
         ));
     }
-    eprint!("{question} [y/N] ");
+    eprint!("{} [y/N] ", output::escape(question));
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)

@@ -167,10 +167,10 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            eprintln!("error: {}", output::escape(&failure.message));
             if verbose > 0 {
                 if let Some(detail) = failure.detail {
-                    eprintln!("{detail}");
+                    eprintln!("{}", output::escape_lines(&detail));
                 }
             }
             ExitCode::from(failure.code)
