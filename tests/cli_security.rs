@@ -353,3 +353,135 @@ async fn hostile_device_code_prompts_are_escaped() {
     }
     assert!(!run.stderr.contains("device-code-secret"), "{}", run.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. --write-env loses nothing
+
+/// The client names the sandbox holds.
+fn client_names(w: &World) -> Vec<String> {
+    let run = w.run(&["--json", "clients", "list"]);
+    run.assert_code(0, "list");
+    let clients: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    clients
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn write_env_targets_that_cannot_be_written_are_refused_before_creating_the_client() {
+    let w = World::start(3);
+    let file = w.write("a-file", b"not a folder\n");
+    let missing = w.home.path().join("no-such-folder").join("x.env");
+    let under_file = file.join("x.env");
+    let locked = w.home.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).unwrap();
+    // Root writes through permission bits: then only the folder /proc stands for read-only.
+    let privileged = std::fs::write(locked.join("probe"), b"").is_ok();
+    let mut cases: Vec<(std::path::PathBuf, bool, &str)> = vec![
+        (missing, false, "does not exist"),
+        (under_file.clone(), false, "not a directory"),
+        (under_file, true, "not a directory"),
+        ("/proc/taegis-test.env".into(), false, "cannot write"),
+        ("/dev/null".into(), true, "not a regular file"),
+    ];
+    if !privileged {
+        cases.push((locked.join("x.env"), false, "cannot write"));
+    }
+    for (i, (path, force, why)) in cases.iter().enumerate() {
+        let name = format!("refused-{i}");
+        let mut args = vec![
+            "clients",
+            "create",
+            name.as_str(),
+            "--write-env",
+            path.to_str().unwrap(),
+        ];
+        if *force {
+            args.push("--force");
+        }
+        let run = w.run(&args);
+        run.assert_code(2, &format!("{path:?} force={force}"));
+        assert!(run.stderr.contains(why), "{path:?}: {}", run.stderr);
+        assert!(!run.stdout.contains("client_secret"), "{}", run.stdout);
+    }
+    assert_eq!(
+        w.sb.stats().operation("createClient"),
+        0,
+        "refused before any client was created"
+    );
+    assert_eq!(client_names(&w), vec!["sandbox-bootstrap".to_owned()]);
+}
+
+#[test]
+fn a_write_env_failure_after_creating_the_client_prints_the_secret_once_on_stdout() {
+    use std::os::unix::process::CommandExt;
+    let w = World::start(3);
+    let target = w.home.path().join("ci.env");
+    // A file size limit of 0 bytes (SIGXFSZ ignored): creating the file works, writing the
+    // first byte fails with EFBIG, after the client was created. Pipes are not limited.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_taegis"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", w.home.path())
+        .env("TAEGIS_API_URL", w.sb.base_url())
+        .env("CLIENT_ID", w.sb.client_id())
+        .env("CLIENT_SECRET", w.sb.client_secret())
+        .env("TAEGIS_TENANT_ID", w.sb.tenant_id())
+        .args(["clients", "create", "ci", "--write-env"])
+        .arg(&target);
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0
+                || libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = assert_cmd::Command::from_std(command)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(w.sb.stats().operation("createClient"), 1, "{stderr}");
+    assert!(client_names(&w).contains(&"ci".to_owned()));
+    let secret = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("client_secret"))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no secret on stdout: {stdout:?}\nstderr: {stderr}"));
+    assert_eq!(secret.len(), 64, "{stdout}");
+    assert_eq!(stdout.matches(secret).count(), 1, "{stdout}");
+    assert!(
+        !stderr.contains(secret),
+        "the secret is on stderr: {stderr}"
+    );
+    assert!(stderr.contains("ci.env"), "{stderr}");
+    assert!(stderr.contains("standard output"), "{stderr}");
+    assert!(!target.exists(), "the partial file was removed");
+    // The credentials are usable.
+    let client_id = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("client_id"))
+        .map(str::trim)
+        .unwrap();
+    let run = w.run_env(
+        &["auth", "token"],
+        &[("CLIENT_ID", client_id), ("CLIENT_SECRET", secret)],
+    );
+    run.assert_code(0, "the printed secret works");
+}
