@@ -5,6 +5,7 @@ use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use taegis_sdk::api::clients::{ApiClient, ClientFilter, NewApiClient, Role};
+use zeroize::Zeroize;
 
 use super::context::{OutputMode, Session};
 use super::output;
@@ -22,10 +23,12 @@ pub enum ClientsCommand {
         #[arg(long = "role", value_name = "ROLE")]
         roles: Vec<Role>,
         /// Also write CLIENT_ID=, CLIENT_SECRET= and TAEGIS_TENANT_ID= lines to FILE (created
-        /// with mode 0600; an existing file is refused unless --force).
+        /// with mode 0600; an existing file is refused unless --force; FILE's folder is checked
+        /// before the client is created, and if writing still fails the secret is printed).
         #[arg(long, value_name = "FILE")]
         write_env: Option<PathBuf>,
-        /// Overwrite the --write-env file if it exists (never through a symbolic link).
+        /// Overwrite the --write-env file if it exists and is a regular file (never through a
+        /// symbolic link).
         #[arg(long, requires = "write_env")]
         force: bool,
     },
@@ -78,18 +81,17 @@ pub async fn run(session: &Session, command: ClientsCommand) -> Result<(), Failu
             force,
         } => {
             if let Some(path) = &write_env {
-                check_env_file(path, force)?;
+                check_env_target(path, force)?;
             }
             let created = clients.create(&name, &roles).await?;
-            if let Some(path) = &write_env {
-                write_env_file(
-                    path,
-                    &created,
-                    session.client.tenant_id().map(|t| t.as_str()),
-                    force,
-                )?;
+            let tenant = session.client.tenant_id().map(|t| t.as_str());
+            match &write_env {
+                Some(path) => match write_env_file(path, &created, tenant, force) {
+                    Ok(()) => print_new(session, &created, Some(path)),
+                    Err(failure) => secret_instead_of_file(session, &created, failure),
+                },
+                None => print_new(session, &created, None),
             }
-            print_new(session, &created, write_env.as_deref())
         }
         ClientsCommand::Rotate { id } => {
             let rotated = clients.rotate_secret(&id).await?;
@@ -157,7 +159,8 @@ pub async fn run(session: &Session, command: ClientsCommand) -> Result<(), Failu
                 .await?;
             bar.finish_and_clear();
             for (client, error) in &report.failed {
-                eprintln!("failed to delete {} ({}): {error}", client.name, client.id);
+                let failed = format!("failed to delete {} ({}): {error}", client.name, client.id);
+                eprintln!("{}", output::escape(&failed));
             }
             match session.output {
                 OutputMode::Human => output::line(format!(
@@ -247,7 +250,28 @@ fn print_new(
     }
 }
 
-fn check_env_file(path: &Path, force: bool) -> Result<(), Failure> {
+/// The secret of a client whose `--write-env` file could not be written: printed once on
+/// standard output so that the live credential is not lost, and the command still fails.
+fn secret_instead_of_file(
+    session: &Session,
+    created: &NewApiClient,
+    failure: Failure,
+) -> Result<(), Failure> {
+    print_new(session, created, None)?;
+    Err(Failure {
+        message: format!(
+            "{}; the client was created and its secret was printed on standard output instead",
+            failure.message
+        ),
+        ..failure
+    })
+}
+
+/// Refuses, before the client is created, a `--write-env` target that cannot be written or
+/// whose writing would lose data: a missing or unwritable folder, a symbolic link, a
+/// directory or other non-regular file, or (without `--force`) an existing file.
+fn check_env_target(path: &Path, force: bool) -> Result<(), Failure> {
+    check_env_folder(path)?;
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => Err(Failure::usage(format!(
             "{} is a symbolic link: refusing to write credentials through it",
@@ -256,26 +280,84 @@ fn check_env_file(path: &Path, force: bool) -> Result<(), Failure> {
         Ok(meta) if meta.is_dir() => {
             Err(Failure::usage(format!("{} is a directory", path.display())))
         }
+        Ok(meta) if !meta.is_file() => Err(Failure::usage(format!(
+            "{} is not a regular file: refusing to write credentials to it",
+            path.display()
+        ))),
         Ok(_) if !force => Err(Failure::usage(format!(
             "{} exists: refusing to overwrite it (use --force)",
             path.display()
         ))),
-        _ => Ok(()),
+        Ok(_) => env_file_options(false)
+            .open(path)
+            .map(drop)
+            .map_err(|error| Failure::usage(format!("cannot write {}: {error}", path.display()))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(Failure::usage(format!(
+            "cannot inspect {}: {error}",
+            path.display()
+        ))),
     }
 }
 
-fn write_env_file(
-    path: &Path,
-    new: &NewApiClient,
-    tenant: Option<&str>,
-    force: bool,
-) -> Result<(), Failure> {
-    check_env_file(path, force)?;
+/// The folder of `path` exists, is a directory, and a file can be created in it (tried with
+/// an empty, exclusively created probe file, removed at once: this holds for root too).
+fn check_env_folder(path: &Path) -> Result<(), Failure> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(folder) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(Failure::usage(format!(
+                "{} is not a directory",
+                folder.display()
+            )))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::usage(format!(
+                "the folder {} does not exist",
+                folder.display()
+            )))
+        }
+        Err(error) if error.raw_os_error() == Some(libc::ENOTDIR) => {
+            return Err(Failure::usage(format!(
+                "{}: a part of it is not a directory",
+                folder.display()
+            )))
+        }
+        Err(error) => {
+            return Err(Failure::usage(format!(
+                "cannot inspect the folder {}: {error}",
+                folder.display()
+            )))
+        }
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let probe = folder.join(format!(
+        ".taegis-write-check-{}-{nanos}",
+        std::process::id()
+    ));
+    env_file_options(true).open(&probe).map_err(|error| {
+        Failure::usage(format!(
+            "cannot write in the folder {}: {error}",
+            folder.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Options to open a credentials file for writing: mode 0600, never through a symbolic link;
+/// `create_new` for a file that must not exist yet.
+fn env_file_options(create_new: bool) -> std::fs::OpenOptions {
     let mut options = std::fs::OpenOptions::new();
     options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
+    if create_new {
         options.create_new(true);
     }
     #[cfg(unix)]
@@ -283,6 +365,21 @@ fn write_env_file(
         use std::os::unix::fs::OpenOptionsExt;
         // O_NOFOLLOW: opening fails if the last path component is a symbolic link.
         options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options
+}
+
+/// Writes the credentials to `path` (checked again, as it may have changed since).
+fn write_env_file(
+    path: &Path,
+    new: &NewApiClient,
+    tenant: Option<&str>,
+    force: bool,
+) -> Result<(), Failure> {
+    check_env_target(path, force)?;
+    let mut options = env_file_options(!force);
+    if force {
+        options.create(true).truncate(true);
     }
     let mut file = options
         .open(path)
@@ -303,9 +400,17 @@ fn write_env_file(
     if let Some(tenant) = tenant.or(new.client.tenant_id.as_deref()) {
         text.push_str(&format!("TAEGIS_TENANT_ID={tenant}\n"));
     }
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|error| Failure::api(format!("cannot write {}: {error}", path.display())))
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all());
+    text.zeroize();
+    written.map_err(|error| {
+        if !force {
+            // The file is ours and holds at most part of the credentials.
+            let _ = std::fs::remove_file(path);
+        }
+        Failure::api(format!("cannot write {}: {error}", path.display()))
+    })
 }
 
 /// Asks on the terminal; without one, refuses.
@@ -315,7 +420,7 @@ fn confirm(session: &Session, question: &str) -> Result<(), Failure> {
             "refusing to delete without confirmation: no terminal to ask on (use --yes)",
         ));
     }
-    eprint!("{question} [y/N] ");
+    eprint!("{} [y/N] ", output::escape(question));
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)

@@ -62,9 +62,12 @@ pub async fn auth(session: &Session, command: AuthCommand) -> Result<(), Failure
             session
                 .client
                 .login_with_device_code(|prompt| {
-                    eprintln!("Open {} in a browser to log in.", prompt.url);
+                    eprintln!(
+                        "Open {} in a browser to log in.",
+                        output::escape(&prompt.url)
+                    );
                     if let Some(code) = &prompt.user_code {
-                        eprintln!("Your code: {code}");
+                        eprintln!("Your code: {}", output::escape(code));
                     }
                     if let Some(seconds) = prompt.expires_in {
                         eprintln!("Waiting up to {seconds} seconds...");

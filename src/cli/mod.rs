@@ -11,7 +11,7 @@ mod schema;
 mod sso;
 mod tenants;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 pub use context::GlobalArgs;
@@ -153,7 +153,12 @@ impl From<taegis_sdk::Error> for Failure {
 
 /// Parses the arguments, runs the command and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.format(&mut Cli::command()).exit(),
+    };
+    cli.global.note_command_line(&matches);
     let verbose = cli.global.verbose;
     if verbose > 0 {
         context::install_request_log(verbose);
@@ -162,10 +167,10 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            eprintln!("error: {}", output::escape(&failure.message));
             if verbose > 0 {
                 if let Some(detail) = failure.detail {
-                    eprintln!("{detail}");
+                    eprintln!("{}", output::escape_lines(&detail));
                 }
             }
             ExitCode::from(failure.code)

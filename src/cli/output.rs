@@ -2,24 +2,124 @@
 
 use comfy_table::{presets::NOTHING, Cell, ContentArrangement, Table};
 use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+use std::borrow::Cow;
 use std::io::Write;
 
 use super::Failure;
 
-/// Prints `value` as pretty JSON followed by a newline.
-pub fn json(value: &impl Serialize) -> Result<(), Failure> {
+/// Whether `c` could drive a terminal or reorder what it shows: a control character (C0,
+/// DEL, C1), a bidirectional formatting character, or a line or paragraph separator.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with every character that could drive a terminal written as `\u{..}` (newlines
+/// and tabs included): the one escaping of server-provided text shown to humans.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Escapes each line of `text`, keeping the line breaks (for multi-line detail).
+pub fn escape_lines(text: &str) -> String {
+    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
+/// A JSON formatter that also writes DEL, C1 and bidirectional controls as `\uXXXX`
+/// (serde_json already escapes U+0000 to U+001F): the decoded strings are unchanged.
+struct TerminalSafe<F>(F);
+
+impl<F: Formatter> Formatter for TerminalSafe<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(is_unsafe) {
+            let c = rest[at..].chars().next().unwrap_or_default();
+            writer.write_all(&rest.as_bytes()[..at])?;
+            // Every unsafe character is in the Basic Multilingual Plane: one \uXXXX.
+            write!(writer, "\\u{:04x}", c as u32)?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Writes `value` with `formatter` and a newline to standard output.
+fn write_json(value: &impl Serialize, formatter: impl Formatter) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, TerminalSafe(formatter));
+    value
+        .serialize(&mut serializer)
         .map_err(|e| Failure::api(format!("cannot encode the output: {e}")))?;
     writeln!(out).map_err(Failure::output)
 }
 
+/// Prints `value` as pretty JSON followed by a newline.
+pub fn json(value: &impl Serialize) -> Result<(), Failure> {
+    write_json(value, PrettyFormatter::new())
+}
+
 /// Prints `value` as one line of JSON.
 pub fn json_line(value: &impl Serialize) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, value)
-        .map_err(|e| Failure::api(format!("cannot encode the output: {e}")))?;
-    writeln!(out).map_err(Failure::output)
+    write_json(value, CompactFormatter)
 }
 
 /// Prints rows under a header as an aligned table (no borders, like `ls -l`).
@@ -38,7 +138,7 @@ pub fn table(
     let mut empty = true;
     for row in rows {
         empty = false;
-        table.add_row(row);
+        table.add_row(row.iter().map(|cell| escape(cell).into_owned()));
     }
     if empty && !with_header {
         return Ok(());
@@ -50,19 +150,19 @@ pub fn table(
     Ok(())
 }
 
-/// Prints `key: value` lines with the keys aligned.
+/// Prints `key: value` lines with the keys aligned (values escaped).
 pub fn fields(pairs: &[(&str, String)]) -> Result<(), Failure> {
     let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for (key, value) in pairs {
-        writeln!(out, "{key:<width$}  {value}").map_err(Failure::output)?;
+        writeln!(out, "{key:<width$}  {}", escape(value)).map_err(Failure::output)?;
     }
     Ok(())
 }
 
-/// A line on standard output for humans.
+/// A line on standard output for humans (escaped).
 pub fn line(text: impl std::fmt::Display) -> Result<(), Failure> {
-    writeln!(std::io::stdout().lock(), "{text}").map_err(Failure::output)
+    writeln!(std::io::stdout().lock(), "{}", escape(&text.to_string())).map_err(Failure::output)
 }
 
 /// An optional value for a table cell.
@@ -155,4 +255,19 @@ where
         OutputMode::JsonLines => {}
     }
     Ok(seen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+    use std::borrow::Cow;
+
+    #[test]
+    fn escape_leaves_plain_text_alone_and_escapes_controls_and_bidi() {
+        assert!(matches!(escape("Acme Bank Ltd – é"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape("a\x1b[2J\u{9b}\u{202e}\x7f\n\tb"),
+            "a\\u{1b}[2J\\u{9b}\\u{202e}\\u{7f}\\u{a}\\u{9}b"
+        );
+    }
 }

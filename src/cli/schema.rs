@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use taegis_sdk_codegen::diff::{diff, Severity};
 use taegis_sdk_codegen::{check_operation_files, Schema};
 
+use super::output;
 use super::Failure;
 
 /// Subcommands of `taegis schema`.
@@ -179,14 +180,23 @@ pub fn run(command: SchemaCommand, out: &mut impl Write) -> Result<(), Failure> 
             let changes = diff(&old, &new);
             let count = |severity| changes.iter().filter(|c| c.severity == severity).count();
             for change in &changes {
-                written(writeln!(out, "{change}"))?;
+                written(writeln!(
+                    out,
+                    "{}",
+                    output::escape_lines(&change.to_string())
+                ))?;
             }
             let mut broken_operations = Vec::new();
             if let Some(dir) = queries {
                 broken_operations = check_operation_files(&new, &[dir], None)
                     .map_err(|error| Failure::api(error.to_string()))?;
                 for diagnostic in &broken_operations {
-                    written(writeln!(out, "operation {diagnostic}"))?;
+                    let diagnostic = diagnostic.to_string();
+                    written(writeln!(
+                        out,
+                        "operation {}",
+                        output::escape_lines(&diagnostic)
+                    ))?;
                 }
             }
             written(writeln!(

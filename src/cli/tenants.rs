@@ -476,7 +476,9 @@ async fn list(session: &Session, args: ListArgs) -> Result<(), Failure> {
                 output::table(HEADER, results.iter().map(|t| row(t)), true)?;
                 let more = if page.has_more {
                     match &page.cursor_pos {
-                        Some(cursor) => format!("; more with --all or --cursor {cursor}"),
+                        Some(cursor) => {
+                            format!("; more with --all or --cursor {}", output::escape(cursor))
+                        }
                         None => "; more with --all".into(),
                     }
                 } else {

@@ -51,16 +51,11 @@ pub(crate) struct Signer {
 }
 
 impl Signer {
-    /// A signer with a fresh random key.
-    pub(crate) fn random() -> Signer {
+    /// A signer with a fresh key from the operating system's CSPRNG.
+    pub(crate) fn random() -> Result<Signer, String> {
         let mut key = [0u8; 32];
-        if getrandom::fill(&mut key).is_err() {
-            let mut rng = super::util::Rng::from_os();
-            for chunk in key.chunks_mut(8) {
-                chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
-            }
-        }
-        Signer { key }
+        super::util::secure::fill(&mut key)?;
+        Ok(Signer { key })
     }
 
     fn mac(&self, data: &[u8]) -> Vec<u8> {
@@ -175,7 +170,7 @@ mod tests {
 
     #[test]
     fn sign_verify() {
-        let signer = Signer::random();
+        let signer = Signer::random().unwrap();
         let token = signer.issue("abc", "10000", 1_000, 61_000, 0, "j");
         assert_eq!(token.split('.').count(), 3);
         let claims = signer.verify(&token, 2_000, 0).unwrap();
@@ -189,7 +184,7 @@ mod tests {
             signer.verify(&token, 2_000, 1).unwrap_err(),
             TokenError::Revoked
         );
-        let other = Signer::random();
+        let other = Signer::random().unwrap();
         assert_eq!(
             other.verify(&token, 2_000, 0).unwrap_err(),
             TokenError::BadSignature

@@ -83,6 +83,8 @@ pub enum SandboxError {
     Config(String),
     /// Writing the startup lines failed.
     Output(std::io::Error),
+    /// The operating system's random source, which makes the secrets, failed.
+    Random(String),
 }
 
 impl std::fmt::Display for SandboxError {
@@ -95,6 +97,7 @@ impl std::fmt::Display for SandboxError {
             SandboxError::Schema(e) => write!(f, "cannot load a bundled schema: {e}"),
             SandboxError::Config(e) => write!(f, "invalid sandbox setting: {e}"),
             SandboxError::Output(e) => write!(f, "cannot write the sandbox settings: {e}"),
+            SandboxError::Random(e) => write!(f, "cannot make the sandbox's secrets: {e}"),
         }
     }
 }
@@ -219,14 +222,14 @@ impl SandboxBuilder {
         let tenants = graphql::Engine::new(Endpoint::Tenants).map_err(SandboxError::Schema)?;
         let mut state = State::seeded(self.tenants, self.seed, base_url.clone());
         let now = util::now_ms();
-        let client_id = state.rng.alnum(32);
-        let client_secret = state.rng.alnum(64);
+        let client_id = util::secure::alnum(32).map_err(SandboxError::Random)?;
+        let client_secret = util::secure::alnum(64).map_err(SandboxError::Random)?;
         let admin = ROLES
             .iter()
             .find(|r| r.id == ROLE_ADMIN)
             .expect("known role");
         let bootstrap = Client {
-            id: state.rng.uuid(),
+            id: util::secure::uuid().map_err(SandboxError::Random)?,
             name: "sandbox-bootstrap".to_owned(),
             client_id: client_id.clone(),
             secret: client_secret.clone(),
@@ -239,7 +242,7 @@ impl SandboxBuilder {
             token_request_time: None,
             token_request_count: 0,
             roles: vec![RoleAssignment {
-                id: state.rng.uuid(),
+                id: util::secure::uuid().map_err(SandboxError::Random)?,
                 tenant_id: FIRST_TENANT_ID,
                 role: admin,
                 expires_at: None,
@@ -255,7 +258,7 @@ impl SandboxBuilder {
         faults.token_ttl = self.token_ttl;
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
-            signer: auth::Signer::random(),
+            signer: auth::Signer::random().map_err(SandboxError::Random)?,
             main,
             tenants,
             faults: Mutex::new(faults),

@@ -250,8 +250,6 @@ pub(crate) struct State {
     pub(crate) clients: Vec<Client>,
     pub(crate) services: Vec<Service>,
     pub(crate) sso: Vec<Sso>,
-    /// Random source for identifiers and secrets (OS-seeded).
-    pub(crate) rng: Rng,
     /// Base URL, for SSO parameters.
     pub(crate) base_url: String,
     /// Next tenant ID to allocate.
@@ -331,7 +329,6 @@ impl State {
             clients: Vec::new(),
             services: Vec::new(),
             sso: Vec::new(),
-            rng: Rng::from_os(),
             base_url,
             next_tenant_id: FIRST_TENANT_ID + tenants.max(1),
         };

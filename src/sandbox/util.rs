@@ -1,4 +1,5 @@
-//! Small helpers: clock, RFC 3339 times, a seeded random generator, identifiers.
+//! Small helpers: clock, RFC 3339 times, a seeded random generator for test data, and
+//! identifiers and secrets from the operating system's CSPRNG.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -126,7 +127,9 @@ pub(crate) fn parse_time(text: &str) -> Option<i64> {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64); good enough for test data and fault dice.
+/// A small, fast, seedable generator (SplitMix64) for deterministic test data and fault dice
+/// only: its outputs reveal its state, so nothing secret or unguessable may come from it (use
+/// [`secure`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Rng(u64);
 
@@ -134,15 +137,6 @@ impl Rng {
     /// A generator whose sequence is fixed by `seed`.
     pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
-    }
-
-    /// A generator seeded from the operating system.
-    pub(crate) fn from_os() -> Rng {
-        let mut bytes = [0u8; 8];
-        if getrandom::fill(&mut bytes).is_err() {
-            bytes = (now_ms() as u64).to_le_bytes();
-        }
-        Rng(u64::from_le_bytes(bytes))
     }
 
     /// The next 64 random bits.
@@ -174,28 +168,62 @@ impl Rng {
         &items[self.below(items.len() as u64) as usize]
     }
 
-    /// A version-4-shaped UUID.
+    /// A version-4-shaped UUID (predictable: seeded test data only).
     pub(crate) fn uuid(&mut self) -> String {
-        let a = self.next_u64();
-        let b = self.next_u64();
-        let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
-        let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xFFFF,
-            a & 0xFFFF,
-            b >> 48,
-            b & 0xFFFF_FFFF_FFFF
-        )
+        uuid_from(self.next_u64(), self.next_u64())
+    }
+}
+
+/// A version-4 UUID made of the bits of `a` and `b` (the version and variant bits replaced).
+fn uuid_from(a: u64, b: u64) -> String {
+    let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+    let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xFFFF,
+        a & 0xFFFF,
+        b >> 48,
+        b & 0xFFFF_FFFF_FFFF
+    )
+}
+
+/// Unpredictable values (secrets, client IDs, the UUIDs of created objects, keys), each drawn
+/// directly from the operating system's CSPRNG. The error is a message for the caller.
+pub(crate) mod secure {
+    /// Fills `buf` from the operating system.
+    pub(crate) fn fill(buf: &mut [u8]) -> Result<(), String> {
+        getrandom::fill(buf)
+            .map_err(|error| format!("the operating system's random source failed: {error}"))
     }
 
-    /// `len` characters from `[A-Za-z0-9]`.
-    pub(crate) fn alnum(&mut self, len: usize) -> String {
+    /// A random version-4 UUID.
+    pub(crate) fn uuid() -> Result<String, String> {
+        let mut bytes = [0u8; 16];
+        fill(&mut bytes)?;
+        let (a, b) = bytes.split_at(8);
+        let word = |half: &[u8]| u64::from_le_bytes(half.try_into().unwrap_or_default());
+        Ok(super::uuid_from(word(a), word(b)))
+    }
+
+    /// `len` uniformly random characters from `[A-Za-z0-9]`.
+    pub(crate) fn alnum(len: usize) -> Result<String, String> {
         const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len)
-            .map(|_| CHARS[self.below(CHARS.len() as u64) as usize] as char)
-            .collect()
+        // The largest multiple of 62 that fits in a byte: rejecting bytes above it keeps the
+        // characters uniform.
+        const LIMIT: u8 = (256 / CHARS.len() * CHARS.len()) as u8;
+        let mut out = String::with_capacity(len);
+        let mut bytes = [0u8; 64];
+        while out.len() < len {
+            fill(&mut bytes)?;
+            for &byte in bytes.iter().filter(|&&b| b < LIMIT) {
+                if out.len() == len {
+                    break;
+                }
+                out.push(CHARS[byte as usize % CHARS.len()] as char);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -244,6 +272,19 @@ mod tests {
         assert!(parse_time("2019-07-04T15:00:22+aéb").is_none());
         assert!(parse_time("2019-07-04T15:00:22.").is_none());
         assert!(parse_time("2019-07-04é15:00:22").is_none());
+    }
+
+    #[test]
+    fn secure_values_have_the_expected_shape() {
+        let uuid = secure::uuid().unwrap();
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(&uuid[14..15], "4");
+        assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"), "{uuid}");
+        let secret = secure::alnum(64).unwrap();
+        assert_eq!(secret.len(), 64);
+        assert!(secret.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(secret, secure::alnum(64).unwrap());
+        assert_eq!(secure::alnum(0).unwrap(), "");
     }
 
     #[test]

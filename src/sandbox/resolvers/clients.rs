@@ -4,7 +4,7 @@ use super::{arg_id, arg_int, arg_list, arg_str, rank, require, tenant_id, Caller
 use crate::sandbox::state::{
     role, Client, RoleAssignment, State, RANK_ADMIN, RANK_CLIENTS, RANK_READ, ROLE_ANALYST,
 };
-use crate::sandbox::util::{like, parse_time};
+use crate::sandbox::util::{like, parse_time, secure};
 use serde_json::{json, Value};
 
 /// Resolves one root field of `Query` or `Mutation` of the main schema.
@@ -80,7 +80,7 @@ pub(crate) fn resolve(
             let pos = manageable_client(state, caller, &id)?;
             let secret = match arg_str(args, "secret").filter(|s| !s.is_empty()) {
                 Some(s) if field == "rotateClientSecret" => s.to_owned(),
-                _ => state.rng.alnum(64),
+                _ => secure::alnum(64)?,
             };
             let client = &mut state.clients[pos];
             client.secret = secret.clone();
@@ -129,7 +129,7 @@ pub(crate) fn resolve(
                     None => None,
                 };
                 added.push(RoleAssignment {
-                    id: state.rng.uuid(),
+                    id: secure::uuid()?,
                     tenant_id: tenant,
                     role,
                     expires_at,
@@ -259,17 +259,17 @@ fn create(state: &mut State, caller: &Caller, args: &Value) -> FieldResult {
             )?;
         }
         roles.push(RoleAssignment {
-            id: state.rng.uuid(),
+            id: secure::uuid()?,
             tenant_id: tenant,
             role,
             expires_at: None,
         });
     }
-    let secret = state.rng.alnum(64);
+    let secret = secure::alnum(64)?;
     let client = Client {
-        id: state.rng.uuid(),
+        id: secure::uuid()?,
         name,
-        client_id: state.rng.alnum(32),
+        client_id: secure::alnum(32)?,
         secret: secret.clone(),
         tenant_id: tenant,
         owner_tenant_id: tenant,

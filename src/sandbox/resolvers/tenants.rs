@@ -7,7 +7,7 @@ use super::{
 use crate::sandbox::state::{
     Assignment, Env, Label, Order, Service, Sso, State, Tenant, RANK_ADMIN, RANK_READ,
 };
-use crate::sandbox::util::{like, parse_time};
+use crate::sandbox::util::{like, parse_time, secure};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -502,7 +502,7 @@ fn new_label(
         None => None,
     };
     Ok(Label {
-        id: state.rng.uuid(),
+        id: secure::uuid()?,
         name,
         value: arg_str(l, "value").unwrap_or("").to_owned(),
         owner_partner_tenant_id: owner,
@@ -712,7 +712,7 @@ fn subscription_mutation(
                 return Err("name is required".to_owned());
             }
             let service = Service {
-                id: state.rng.uuid(),
+                id: secure::uuid()?,
                 name,
                 description: arg_str(input, "description").unwrap_or("").to_owned(),
                 owner_tenant_id: owner,
@@ -794,7 +794,7 @@ fn assignment(state: &mut State, caller: &Caller, field: &str, args: &Value) -> 
                 service.owner_tenant_id
             ));
         }
-        let id = state.rng.uuid();
+        let id = secure::uuid()?;
         let t = touch(state, caller, tenant);
         if t.subscriptions.iter().any(|a| a.service_id == sub) {
             return Err(format!(
@@ -952,13 +952,13 @@ fn sso_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value) -
             }
             let number = state.sso.len() + 1;
             let mut sso = Sso {
-                id: state.rng.uuid(),
+                id: secure::uuid()?,
                 name,
                 external_name: format!(
                     "sandbox-{tenant}-{number}-{}",
-                    state.rng.alnum(6).to_lowercase()
+                    secure::alnum(6)?.to_lowercase()
                 ),
-                external_id: format!("con_{}", state.rng.alnum(16)),
+                external_id: format!("con_{}", secure::alnum(16)?),
                 tenant_id: tenant,
                 created_at: now,
                 updated_at: now,
