@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use serde::Deserialize;
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::secret::SecretString;
@@ -219,11 +220,19 @@ pub(crate) struct DeviceCodeStart {
     pub(crate) expires_in: Option<u64>,
 }
 
-/// Where the optional token cache lives and which section (environment) it uses.
+/// Where the optional token cache lives, which section (environment) it uses, and whose
+/// tokens this client may take from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TokenCacheFile {
     pub(crate) path: PathBuf,
     pub(crate) section: String,
+    /// The client ID tokens are obtained with (`None`: no client credentials).
+    pub(crate) client_id: Option<String>,
+    /// The API base URL tokens are used with.
+    pub(crate) api_url: String,
+    /// Whether a token with no owner line (as the Python SDK writes them) may be taken: only
+    /// without client credentials, for a section naming the region of `api_url`.
+    pub(crate) accept_unowned: bool,
 }
 
 /// `~/.taegis_sdk_python/config`, the Python SDK's settings and token cache file.
@@ -238,49 +247,118 @@ pub fn python_token_cache_path() -> Option<PathBuf> {
     )
 }
 
+/// The key beside `access_token` that says whose token it is:
+/// `<client ID or -> <API URL> <SHA-256 of the token, first 32 hex digits>`.
+const OWNER_KEY: &str = "taegis_rs_token_owner";
+
+/// Whether text can be stored as one INI value and sent as a header: printable ASCII without
+/// spaces (a JWT, a client ID, a URL).
+fn is_plain_value(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn token_digest(token: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(token.as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl TokenCacheFile {
-    /// The cached token of the section, if any.
-    pub(crate) fn read(&self) -> Option<SecretString> {
-        let text = std::fs::read_to_string(&self.path).ok()?;
-        ini_get(&text, &self.section, "access_token")
-            .filter(|t| !t.is_empty())
-            .map(SecretString::new)
+    fn owner_line(&self, token: &str) -> String {
+        format!(
+            "{} {} {}",
+            self.client_id.as_deref().unwrap_or("-"),
+            self.api_url,
+            token_digest(token)
+        )
     }
 
-    /// Stores a token in the section, keeping the rest of the file; the file gets mode 0600.
+    /// The cached token of the section, if it is this client's: obtained with the same client
+    /// ID for the same API URL (or, when `accept_unowned`, written by the Python SDK).
+    pub(crate) fn read(&self) -> Option<SecretString> {
+        let text = Zeroizing::new(std::fs::read_to_string(&self.path).ok()?);
+        let token = Zeroizing::new(ini_get(&text, &self.section, "access_token")?);
+        if !is_plain_value(&token) {
+            return None;
+        }
+        let owned = match ini_get(&text, &self.section, OWNER_KEY) {
+            Some(owner) => owner == self.owner_line(&token),
+            None => self.accept_unowned,
+        };
+        owned.then(|| SecretString::new(token.as_str()))
+    }
+
+    /// Stores a token in the section with its owner line, keeping the rest of the file, under
+    /// the Python SDK's lock file (`config.lock`); the file gets mode 0600. Tokens or client
+    /// IDs that are not plain printable ASCII are refused (no line can be injected).
     pub(crate) fn write(&self, token: &SecretString) -> std::io::Result<()> {
+        let token = token.expose_secret();
+        let plain_id = self.client_id.as_deref().is_none_or(is_plain_value);
+        if !is_plain_value(token) || !plain_id || !is_plain_value(&self.api_url) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the token or client ID holds characters a cache file cannot keep",
+            ));
+        }
+        let _lock = lock_beside(&self.path)?;
         let existing = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Ok(text) => Zeroizing::new(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Zeroizing::new(String::new()),
             Err(e) => return Err(e),
         };
-        let updated = ini_set(
-            &existing,
+        let with_token = Zeroizing::new(ini_set(&existing, &self.section, "access_token", token));
+        let updated = Zeroizing::new(ini_set(
+            &with_token,
             &self.section,
-            "access_token",
-            token.expose_secret(),
-        );
+            OWNER_KEY,
+            &self.owner_line(token),
+        ));
         write_private(&self.path, updated.as_bytes())
     }
+}
+
+/// Takes the exclusive lock the Python SDK takes (`filelock` on `<file>.lock`), waiting for
+/// other writers. The lock file is created 0600 and never through a symbolic link.
+fn lock_beside(path: &Path) -> std::io::Result<std::fs::File> {
+    create_private_dir(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = options.open(path.with_extension("lock"))?;
+    file.lock()?;
+    Ok(file)
+}
+
+fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 /// Writes a file readable by its owner only, through a temporary file and a rename.
 fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    create_private_dir(path)?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder.create(dir)?;
-    }
     let file_name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -526,8 +604,14 @@ mod tests {
         let cache = TokenCacheFile {
             path: dir.path().join("sub").join("config"),
             section: "charlie".into(),
+            client_id: Some("id".into()),
+            api_url: "https://api.ctpx.secureworks.com".into(),
+            accept_unowned: false,
         };
         cache.write(&SecretString::new("tok")).unwrap();
+        for bad in ["t\nok", "tok\n[x]\naccess_token = evil", "t ok", ""] {
+            assert!(cache.write(&SecretString::new(bad)).is_err(), "{bad:?}");
+        }
         let mode = std::fs::metadata(&cache.path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         assert_eq!(cache.read().unwrap().expose_secret(), "tok");

@@ -1,7 +1,6 @@
 //! The client: configuration, token cache, tenant context and the request pipeline.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -9,17 +8,24 @@ use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
-use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
+use zeroize::Zeroizing;
 
 use crate::auth::{
     clean_bearer, jwt_expiry, python_token_cache_path, AccessToken, Credentials, DeviceCodePrompt,
     DeviceCodeStart, TokenCacheFile, TokenProvider, TokenResponse, DEFAULT_TOKEN_LIFETIME,
     DEVICE_CODE_AUTH_PATH, DEVICE_CODE_TOKEN_PATH, TOKEN_PATH,
 };
-use crate::error::{excerpt, BoxError, Error, GraphQlError, PartialData};
+use crate::document::document_kind;
+use crate::error::Error;
+use crate::net::{
+    self, display_url, normalize_base_url, send_and_read, Answer, TlsRoots,
+    DEFAULT_MAX_RESPONSE_SIZE, MAX_AUTH_RESPONSE_SIZE,
+};
+use crate::redact::Redactor;
 use crate::region::Region;
-use crate::retry::{is_retryable, parse_retry_after, Failure, RetryConfig};
+use crate::response::{auth_error, decode_error, decode_graphql, http_error, raw_json, request_id};
+use crate::retry::{parse_retry_after, Failure, RetryConfig};
 use crate::secret::{secrets_equal, SecretString};
 use crate::time::{AsyncSleep, SystemTimeSource, TimeSource, TokioSleep};
 use crate::{Endpoint, Operation, OperationKind};
@@ -131,7 +137,7 @@ pub struct ServiceVersion {
 ///     .unwrap();
 /// assert_eq!(client.graphql_url(taegis_sdk::Endpoint::Main), "https://api.delta.taegis.secureworks.com/graphql");
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClientBuilder {
     region: Option<Region>,
     environment: Option<String>,
@@ -149,8 +155,40 @@ pub struct ClientBuilder {
     token_cache_file: Option<PathBuf>,
     token_cache_section: Option<String>,
     proxy: Option<String>,
+    max_response_size: Option<u64>,
+    tls_roots: Option<TlsRoots>,
     time_source: Option<Arc<dyn TimeSource>>,
     sleep: Option<Arc<dyn AsyncSleep>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    /// Shows the settings without a secret: credentials and header values are redacted, URLs
+    /// lose their user name and password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = |u: &Option<String>| u.as_deref().map(display_url);
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("environment", &self.environment)
+            .field("api_url", &url(&self.api_url))
+            .field("tenants_url", &url(&self.tenants_url))
+            .field("credentials", &self.credentials)
+            .field("tenant_id", &self.tenant_id)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            )
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("refresh_margin", &self.refresh_margin)
+            .field("python_token_cache", &self.python_token_cache)
+            .field("token_cache_file", &self.token_cache_file)
+            .field("token_cache_section", &self.token_cache_section)
+            .field("proxy", &url(&self.proxy))
+            .field("max_response_size", &self.max_response_size)
+            .field("tls_roots", &self.tls_roots)
+            .finish_non_exhaustive()
+    }
 }
 
 macro_rules! setter_pair {
@@ -270,6 +308,16 @@ impl ClientBuilder {
         sleep_impl, set_sleep_impl, sleep: Arc<dyn AsyncSleep>
     );
     setter_pair!(
+        /// The largest answer read, in bytes (default [`DEFAULT_MAX_RESPONSE_SIZE`], 128 MiB).
+        /// A larger one fails with [`Error::ResponseTooLarge`] without being downloaded.
+        max_response_size, set_max_response_size, max_response_size: u64
+    );
+    setter_pair!(
+        /// The root certificates trusted for TLS (default [`TlsRoots::Platform`], or
+        /// [`TlsRoots::Bundled`] with the `bundled-roots` feature). One store, never both.
+        tls_roots, set_tls_roots, tls_roots: TlsRoots
+    );
+    setter_pair!(
         /// Token cache file in the Python SDK's INI format (implies the cache is on).
         token_cache_file, set_token_cache_file, token_cache_file: PathBuf
     );
@@ -350,7 +398,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Proxy URL for every request (by default reqwest honours `HTTPS_PROXY` and friends).
+    /// Proxy for `https` requests, instead of `HTTPS_PROXY` / `ALL_PROXY` from the
+    /// environment. `NO_PROXY` is honoured; loopback hosts and plain `http` requests (which
+    /// only go to loopback) never use a proxy, so a proxy never sees a credential in clear
+    /// text. `HTTP_PROXY` is never used. A password in the proxy URL is never shown.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
         self
@@ -430,7 +481,22 @@ impl ClientBuilder {
                 .or_else(|| self.api_url.is_some().then(|| api_url.clone()))
                 .or_else(|| region.map(|r| r.name().to_owned()))
                 .unwrap_or_else(|| "charlie".to_owned());
-            Some(TokenCacheFile { path, section })
+            let accept_unowned = self.credentials.is_none()
+                && section
+                    .parse::<Region>()
+                    .is_ok_and(|r| r.api_url() == api_url);
+            Some(TokenCacheFile {
+                path,
+                section,
+                client_id: match &self.credentials {
+                    Some(Credentials::ClientCredentials { client_id, .. }) => {
+                        Some(client_id.clone())
+                    }
+                    _ => None,
+                },
+                api_url: api_url.clone(),
+                accept_unowned,
+            })
         } else {
             None
         };
@@ -439,17 +505,28 @@ impl ClientBuilder {
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
             .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
-            .redirect(reqwest::redirect::Policy::none());
-        if let Some(proxy) = &self.proxy {
-            let proxy = reqwest::Proxy::all(proxy).map_err(|_| Error::Config {
-                message: "invalid proxy URL".into(),
-            })?;
+            .redirect(reqwest::redirect::Policy::none())
+            // No system proxy: `https_proxy` decides which requests may use one.
+            .no_proxy();
+        http = net::trust(http, self.tls_roots.unwrap_or_default());
+        if let Some(proxy) = net::https_proxy(self.proxy.as_deref())? {
             http = http.proxy(proxy);
         }
         let http = http.build().map_err(|e| Error::Config {
             message: format!("cannot build the HTTP client: {e}"),
         })?;
 
+        let redactor = match &self.credentials {
+            Some(Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            }) => Redactor::default()
+                .with_client_credentials(client_id, client_secret.expose_secret()),
+            Some(Credentials::AccessToken(token)) => {
+                Redactor::default().with_secret(token.expose_secret())
+            }
+            _ => Redactor::default(),
+        };
         let initial = match &self.credentials {
             Some(Credentials::AccessToken(token)) => Some(CachedToken {
                 token: token.clone(),
@@ -474,6 +551,10 @@ impl ClientBuilder {
                     rejected: None,
                 }),
                 retry: self.retry.unwrap_or_default(),
+                max_response_size: self
+                    .max_response_size
+                    .unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+                redactor,
                 refresh_margin: self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN),
                 extra_headers,
                 token_cache,
@@ -484,48 +565,6 @@ impl ClientBuilder {
             }),
             tenant,
         })
-    }
-}
-
-/// Parses a base URL, refuses plain http to a non-loopback host, and drops a trailing `/`.
-fn normalize_base_url(url: &str) -> Result<String, Error> {
-    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| Error::Config {
-        message: format!("invalid base URL {url:?}: {e}"),
-    })?;
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(Error::Config {
-            message: "base URLs must not contain user information".into(),
-        });
-    }
-    match parsed.scheme() {
-        "https" => {}
-        "http" => {
-            if !is_loopback(&parsed) {
-                return Err(Error::InsecureTransport {
-                    url: parsed.to_string(),
-                });
-            }
-        }
-        other => {
-            return Err(Error::Config {
-                message: format!("unsupported URL scheme {other:?}"),
-            })
-        }
-    }
-    Ok(parsed.as_str().trim_end_matches('/').to_owned())
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    match host.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => {
-            let host = host.to_ascii_lowercase();
-            host == "localhost" || host.ends_with(".localhost")
-        }
     }
 }
 
@@ -550,6 +589,9 @@ struct Inner {
     credentials: Option<Credentials>,
     tokens: tokio::sync::Mutex<TokenState>,
     retry: RetryConfig,
+    max_response_size: u64,
+    /// The forms of the client's own credentials, for scrubbing server text.
+    redactor: Redactor,
     refresh_margin: Duration,
     extra_headers: HeaderMap,
     token_cache: Option<TokenCacheFile>,
@@ -595,6 +637,7 @@ impl fmt::Debug for Client {
             .field("tenant", &self.tenant)
             .field("credentials", &self.inner.credentials)
             .field("retry", &self.inner.retry)
+            .field("max_response_size", &self.inner.max_response_size)
             .field(
                 "extra_headers",
                 &self.inner.extra_headers.keys().collect::<Vec<_>>(),
@@ -602,13 +645,6 @@ impl fmt::Debug for Client {
             .field("token_cache", &self.inner.token_cache)
             .finish_non_exhaustive()
     }
-}
-
-/// An HTTP answer that passed status checks.
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: bytes::Bytes,
 }
 
 impl Client {
@@ -696,7 +732,7 @@ impl Client {
         let bytes = serde_json::to_vec(&body).map_err(|e| Error::Config {
             message: format!("cannot encode the variables of {name}: {e}"),
         })?;
-        let answer = self
+        let reply = self
             .send(
                 Method::POST,
                 self.graphql_url(Op::ENDPOINT),
@@ -706,7 +742,7 @@ impl Client {
                 endpoint_label(Op::ENDPOINT),
             )
             .await?;
-        decode_graphql::<T>(&answer)
+        decode_graphql::<T>(&reply.answer, &reply.redactor(&self.inner), name)
     }
 
     /// A valid access token (from the cache, or fetched now), with its expiry when known: for
@@ -734,8 +770,11 @@ impl Client {
     }
 
     /// Runs any GraphQL document and returns the whole JSON response (`data`, `errors`,
-    /// `extensions`) as the server sent it, even when it holds `errors`. Documents with a
-    /// `mutation` (or `subscription`) get the mutation retry rules.
+    /// `extensions`) as the server sent it, even when it holds `errors` (every form of the
+    /// client's secrets redacted). The document is parsed to tell which operation runs
+    /// (`operation_name`, else the only one): a mutation, a subscription, or a document that
+    /// may run one (unparsable, several operations without a name) gets the mutation retry
+    /// rules and is never resent after the server may have acted.
     pub async fn execute_raw(
         &self,
         endpoint: Endpoint,
@@ -754,8 +793,8 @@ impl Client {
         let bytes = serde_json::to_vec(&body).map_err(|e| Error::Config {
             message: e.to_string(),
         })?;
-        let kind = document_kind(query);
-        let answer = self
+        let kind = document_kind(query, operation_name);
+        let reply = self
             .send(
                 Method::POST,
                 self.graphql_url(endpoint),
@@ -765,11 +804,7 @@ impl Client {
                 endpoint_label(endpoint),
             )
             .await?;
-        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-            expected: "a GraphQL JSON response".into(),
-            message: e.to_string(),
-            excerpt: excerpt(&answer.body),
-        })
+        raw_json(&reply.answer, &reply.redactor(&self.inner))
     }
 
     /// `GET <api>/<service>/version`.
@@ -784,7 +819,7 @@ impl Client {
             });
         }
         let url = format!("{}/{service}/version", self.inner.api_url);
-        let answer = self
+        let reply = self
             .send(
                 Method::GET,
                 url,
@@ -794,10 +829,13 @@ impl Client {
                 "rest",
             )
             .await?;
-        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-            expected: "a service version ({tag, revision, timestamp})".into(),
-            message: e.to_string(),
-            excerpt: excerpt(&answer.body),
+        serde_json::from_slice(&reply.answer.body).map_err(|e| {
+            decode_error(
+                &reply.answer,
+                &reply.redactor(&self.inner),
+                "a service version ({tag, revision, timestamp})",
+                e,
+            )
         })
     }
 
@@ -814,14 +852,14 @@ impl Client {
         let start_url = format!("{}{}", inner.api_url, DEVICE_CODE_AUTH_PATH);
         let answer = inner.plain_post(&start_url, None).await?;
         if !(200..300).contains(&answer.status) {
-            return Err(auth_error(&answer));
+            return Err(auth_error(&answer, &inner.redactor));
         }
-        let start: DeviceCodeStart =
-            serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-                expected: "a device-code answer".into(),
-                message: e.to_string(),
-                excerpt: excerpt(&answer.body),
-            })?;
+        let start: DeviceCodeStart = serde_json::from_slice(&answer.body)
+            .map_err(|e| decode_error(&answer, &inner.redactor, "a device-code answer", e))?;
+        let redactor = inner
+            .redactor
+            .clone()
+            .with_secret(start.device_code.expose_secret());
         let url = match (
             &start.verification_uri_complete,
             &start.verification_uri,
@@ -868,12 +906,8 @@ impl Client {
                 )
                 .await?;
             if (200..300).contains(&answer.status) {
-                let token: TokenResponse =
-                    serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-                        expected: "a token answer".into(),
-                        message: e.to_string(),
-                        excerpt: excerpt(&answer.body),
-                    })?;
+                let token: TokenResponse = serde_json::from_slice(&answer.body)
+                    .map_err(|e| decode_error(&answer, &redactor, "a token answer", e))?;
                 let now = inner.clock.now();
                 let cached = CachedToken {
                     expires_at: Some(token.expires_at(now)),
@@ -895,7 +929,7 @@ impl Client {
             match code.as_deref() {
                 Some("authorization_pending") => {}
                 Some("slow_down") => interval += Duration::from_secs(5),
-                _ => return Err(auth_error(&answer).scrub(&[start.device_code.expose_secret()])),
+                _ => return Err(auth_error(&answer, &redactor)),
             }
             if Instant::now() + interval > deadline {
                 return Err(Error::Auth {
@@ -925,7 +959,7 @@ impl Client {
         kind: OperationKind,
         operation: &str,
         endpoint: &'static str,
-    ) -> Result<Answer, Error> {
+    ) -> Result<Reply, Error> {
         let span = tracing::info_span!(
             "taegis.request",
             operation = %operation,
@@ -951,7 +985,7 @@ impl Client {
         body: Option<bytes::Bytes>,
         kind: OperationKind,
         span: &tracing::Span,
-    ) -> Result<Answer, Error> {
+    ) -> Result<Reply, Error> {
         let inner = &self.inner;
         let started = Instant::now();
         let mut attempt: u32 = 0;
@@ -965,12 +999,7 @@ impl Client {
                 .request(method.clone(), url)
                 .headers(inner.extra_headers.clone())
                 .header(ACCEPT, "application/json");
-            let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| Error::Config {
-                    message: "the access token is not a valid header value".into(),
-                })?;
-            auth.set_sensitive(true);
-            request = request.header(AUTHORIZATION, auth);
+            request = request.header(AUTHORIZATION, bearer_header(&token)?);
             if let Some(tenant) = &self.tenant {
                 request = request.header("X-Tenant-Context", tenant.as_str());
             }
@@ -980,13 +1009,19 @@ impl Client {
                     .body(body.clone());
             }
 
-            let (failure, error, retry_after) = match send_and_read(request).await {
+            let (failure, error, retry_after) = match send_and_read(
+                request,
+                inner.max_response_size,
+            )
+            .await
+            {
                 Err((failure, error)) => (failure, error, None),
                 Ok(answer) => {
                     span.record("status", answer.status);
                     if (200..300).contains(&answer.status) {
-                        return Ok(answer);
+                        return Ok(Reply { answer, token });
                     }
+                    let redactor = inner.redactor_with(&token);
                     if answer.status == 401 {
                         let can_refresh = inner
                             .credentials
@@ -1002,7 +1037,7 @@ impl Client {
                         if !can_refresh {
                             inner.invalidate(&token).await;
                         }
-                        return Err(auth_error(&answer).scrub(&[token.expose_secret()]));
+                        return Err(auth_error(&answer, &redactor));
                     }
                     let retry_after = answer
                         .headers
@@ -1011,14 +1046,13 @@ impl Client {
                         .and_then(|v| parse_retry_after(v, inner.clock.now()));
                     (
                         Failure::Status(answer.status),
-                        http_error(&answer),
+                        http_error(&answer, &redactor),
                         retry_after,
                     )
                 }
             };
 
-            let error = error.scrub(&[token.expose_secret()]);
-            if !is_retryable(kind, failure) || attempt >= inner.retry.get_max_attempts() {
+            if !inner.retry.allows(kind, failure) || attempt >= inner.retry.get_max_attempts() {
                 return Err(error);
             }
             let delay = match (failure, retry_after) {
@@ -1044,7 +1078,48 @@ impl Client {
     }
 }
 
+/// A successful answer and the token it was obtained with (to redact it from what is shown).
+struct Reply {
+    answer: Answer,
+    token: SecretString,
+}
+
+impl Reply {
+    fn redactor(&self, inner: &Inner) -> Redactor {
+        inner.redactor_with(&self.token)
+    }
+}
+
+/// `Authorization: Bearer <token>`, marked sensitive; the text it was built from is wiped.
+fn bearer_header(token: &SecretString) -> Result<HeaderValue, Error> {
+    let text = Zeroizing::new(format!("Bearer {}", token.expose_secret()));
+    let mut value = HeaderValue::from_str(&text).map_err(|_| Error::Config {
+        message: "the access token is not a valid header value".into(),
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// `Authorization: Basic <base64 of id:secret>`, marked sensitive; the texts it was built
+/// from are wiped.
+fn basic_header(client_id: &str, secret: &SecretString) -> Result<HeaderValue, Error> {
+    use base64::Engine as _;
+    let pair = Zeroizing::new(format!("{client_id}:{}", secret.expose_secret()));
+    let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+    let text = Zeroizing::new(format!("Basic {}", encoded.as_str()));
+    let mut value = HeaderValue::from_str(&text).map_err(|_| Error::Config {
+        message: "the client credentials are not a valid header value".into(),
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 impl Inner {
+    /// The client's redactor plus every form of `token`.
+    fn redactor_with(&self, token: &SecretString) -> Redactor {
+        self.redactor.clone().with_secret(token.expose_secret())
+    }
+
     /// A valid token: the cached one, or exactly one fetch however many callers wait.
     async fn token(&self) -> Result<SecretString, Error> {
         let mut state = self.tokens.lock().await;
@@ -1144,27 +1219,30 @@ impl Inner {
         let url = format!("{}{}", self.api_url, TOKEN_PATH);
         let started = Instant::now();
         let mut attempt = 0;
+        let authorization = basic_header(client_id, secret)?;
         loop {
             attempt += 1;
             let request = self
                 .http
                 .post(&url)
-                .basic_auth(client_id, Some(secret.expose_secret()))
+                .header(AUTHORIZATION, authorization.clone())
                 .header(CONTENT_TYPE, "application/json")
                 .header(ACCEPT, "application/json")
                 .body(r#"{"grant_type":"client_credentials"}"#);
-            let (failure, error, retry_after) = match send_and_read(request).await {
+            let (failure, error, retry_after) = match send_and_read(request, MAX_AUTH_RESPONSE_SIZE)
+                .await
+            {
                 Err((failure, error)) => (failure, error, None),
                 Ok(answer) if (200..300).contains(&answer.status) => {
-                    let parsed: TokenResponse = serde_json::from_slice(&answer.body)
-                        .map_err(|e| Error::Decode {
-                            expected:
-                                "a token answer ({access_token, expires_in, expiry, token_type})"
-                                    .into(),
-                            message: e.to_string(),
-                            excerpt: excerpt(&answer.body),
-                        })
-                        .map_err(|e| e.scrub(&[secret.expose_secret()]))?;
+                    let parsed: TokenResponse =
+                        serde_json::from_slice(&answer.body).map_err(|e| {
+                            decode_error(
+                                &answer,
+                                &self.redactor,
+                                "a token answer ({access_token, expires_in, expiry, token_type})",
+                                e,
+                            )
+                        })?;
                     if parsed.access_token.is_empty() {
                         return Err(Error::Auth {
                             status: Some(answer.status),
@@ -1193,13 +1271,12 @@ impl Inner {
                         .and_then(|v| parse_retry_after(v, self.clock.now()));
                     (
                         Failure::Status(answer.status),
-                        auth_error(&answer),
+                        auth_error(&answer, &self.redactor),
                         retry_after,
                     )
                 }
             };
-            let error = error.scrub(&[secret.expose_secret()]);
-            if !is_retryable(OperationKind::Query, failure)
+            if !self.retry.allows(OperationKind::Query, failure)
                 || attempt >= self.retry.get_max_attempts()
             {
                 return Err(error);
@@ -1233,38 +1310,10 @@ impl Inner {
                 .body(body)
                 .timeout(Duration::from_secs(300));
         }
-        send_and_read(request).await.map_err(|(_, e)| e)
+        send_and_read(request, MAX_AUTH_RESPONSE_SIZE)
+            .await
+            .map_err(|(_, e)| e)
     }
-}
-
-/// Sends a request and reads the whole body, classifying failures.
-async fn send_and_read(request: reqwest::RequestBuilder) -> Result<Answer, (Failure, Error)> {
-    let response = request.send().await.map_err(classify)?;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(classify)?;
-    Ok(Answer {
-        status,
-        headers,
-        body,
-    })
-}
-
-fn classify(e: reqwest::Error) -> (Failure, Error) {
-    // A failed connection (even a connect timeout) means nothing was sent.
-    let failure = if e.is_connect() {
-        Failure::Connect
-    } else if e.is_timeout() {
-        Failure::TimedOut
-    } else {
-        Failure::Broken
-    };
-    let error = if e.is_timeout() {
-        Error::Timeout(Box::new(e) as BoxError)
-    } else {
-        Error::Transport(Box::new(e) as BoxError)
-    };
-    (failure, error)
 }
 
 fn failure_label(failure: Failure) -> String {
@@ -1272,6 +1321,7 @@ fn failure_label(failure: Failure) -> String {
         Failure::Connect => "connection failed".into(),
         Failure::Broken => "connection broken".into(),
         Failure::TimedOut => "timed out".into(),
+        Failure::TooLarge => "answer too large".into(),
         Failure::Status(s) => format!("HTTP {s}"),
     }
 }
@@ -1280,141 +1330,6 @@ fn endpoint_label(endpoint: Endpoint) -> &'static str {
     match endpoint {
         Endpoint::Main => "main",
         Endpoint::Tenants => "tenants",
-    }
-}
-
-fn request_id(headers: &HeaderMap) -> Option<String> {
-    ["x-request-id", "x-amzn-requestid", "x-amzn-trace-id"]
-        .iter()
-        .find_map(|name| headers.get(*name))
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.chars().take(128).collect())
-}
-
-fn http_error(answer: &Answer) -> Error {
-    Error::Http {
-        status: answer.status,
-        body_excerpt: excerpt(&answer.body),
-        request_id: request_id(&answer.headers),
-    }
-}
-
-/// The server's own words from an error answer: `error_description`, `message` or `error`,
-/// else a redacted excerpt.
-fn auth_error(answer: &Answer) -> Error {
-    // A token endpoint that is down, overloaded or rate limiting says nothing about the
-    // credentials: report it as the HTTP failure it is, not as refused credentials.
-    if answer.status >= 500 || matches!(answer.status, 408 | 429) {
-        return http_error(answer);
-    }
-    let message = serde_json::from_slice::<serde_json::Value>(&answer.body)
-        .ok()
-        .and_then(|v| {
-            let pick = |k: &str| match v.get(k) {
-                Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-                Some(serde_json::Value::Array(items)) if !items.is_empty() => Some(
-                    items
-                        .iter()
-                        .map(|i| {
-                            i.as_str()
-                                .map(str::to_owned)
-                                .unwrap_or_else(|| i.to_string())
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                _ => None,
-            };
-            match (
-                pick("error"),
-                pick("error_description").or_else(|| pick("message")),
-            ) {
-                (Some(code), Some(desc)) => Some(format!("{code}: {desc}")),
-                (a, b) => a.or(b),
-            }
-        })
-        .map(|m| excerpt(m.as_bytes()))
-        .unwrap_or_else(|| excerpt(&answer.body));
-    Error::Auth {
-        status: Some(answer.status),
-        message,
-        request_id: request_id(&answer.headers),
-    }
-}
-
-/// Splits a GraphQL response into data or errors and decodes the data.
-fn decode_graphql<T: DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
-    let decode_error = |expected: String, message: String| Error::Decode {
-        expected,
-        message,
-        excerpt: excerpt(&answer.body),
-    };
-    let value: serde_json::Value = serde_json::from_slice(&answer.body)
-        .map_err(|e| decode_error("a GraphQL JSON response".into(), e.to_string()))?;
-    let serde_json::Value::Object(mut envelope) = value else {
-        return Err(decode_error(
-            "a GraphQL JSON response".into(),
-            "the response is not a JSON object".into(),
-        ));
-    };
-    let data = envelope.remove("data").filter(|d| !d.is_null());
-    if let Some(errors) = envelope.remove("errors").filter(|e| !e.is_null()) {
-        let errors: Vec<GraphQlError> = serde_json::from_value(errors)
-            .map_err(|e| decode_error("a GraphQL `errors` list".into(), e.to_string()))?;
-        if !errors.is_empty() {
-            return Err(Error::GraphQl {
-                errors,
-                data: data.map(PartialData),
-                request_id: request_id(&answer.headers),
-            });
-        }
-    }
-    let data = data.ok_or_else(|| {
-        decode_error(
-            std::any::type_name::<T>().into(),
-            "the response has no `data`".into(),
-        )
-    })?;
-    serde_json::from_value(data)
-        .map_err(|e| decode_error(std::any::type_name::<T>().into(), e.to_string()))
-}
-
-/// Whether a document holds a mutation or subscription (conservatively: any such keyword
-/// outside comments and strings).
-fn document_kind(query: &str) -> OperationKind {
-    let mut words = String::with_capacity(query.len());
-    let mut chars = query.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '#' => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-                words.push(' ');
-            }
-            '"' => {
-                while let Some(c) = chars.next() {
-                    if c == '\\' {
-                        chars.next();
-                    } else if c == '"' {
-                        break;
-                    }
-                }
-                words.push(' ');
-            }
-            c if c.is_alphanumeric() || c == '_' => words.push(c),
-            _ => words.push(' '),
-        }
-    }
-    if words
-        .split_whitespace()
-        .any(|w| w == "mutation" || w == "subscription")
-    {
-        OperationKind::Mutation
-    } else {
-        OperationKind::Query
     }
 }
 
@@ -1465,61 +1380,6 @@ mod tests {
         }
         assert!(TenantId::new("x".repeat(257)).is_err());
         assert_eq!(TenantId::new("50530").unwrap().to_string(), "50530");
-    }
-
-    #[test]
-    fn base_urls() {
-        assert_eq!(
-            normalize_base_url("https://example.com/").unwrap(),
-            "https://example.com"
-        );
-        assert_eq!(
-            normalize_base_url("http://127.0.0.1:8080/x/").unwrap(),
-            "http://127.0.0.1:8080/x"
-        );
-        assert!(normalize_base_url("http://localhost:1").is_ok());
-        assert!(normalize_base_url("http://[::1]:1").is_ok());
-        assert!(matches!(
-            normalize_base_url("http://api.example.com"),
-            Err(Error::InsecureTransport { .. })
-        ));
-        assert!(matches!(
-            normalize_base_url("http://10.0.0.1"),
-            Err(Error::InsecureTransport { .. })
-        ));
-        assert!(matches!(
-            normalize_base_url("http://localhost.example.com"),
-            Err(Error::InsecureTransport { .. })
-        ));
-        assert!(matches!(
-            normalize_base_url("ftp://example.com"),
-            Err(Error::Config { .. })
-        ));
-        assert!(matches!(
-            normalize_base_url("https://u:p@example.com"),
-            Err(Error::Config { .. })
-        ));
-    }
-
-    #[test]
-    fn document_kinds() {
-        assert_eq!(
-            document_kind("query q { tenants { id } }"),
-            OperationKind::Query
-        );
-        assert_eq!(document_kind("{ tenants { id } }"), OperationKind::Query);
-        assert_eq!(
-            document_kind("# mutation in a comment\nquery q { x(a: \"mutation\") }"),
-            OperationKind::Query
-        );
-        assert_eq!(
-            document_kind("mutation m { deleteClient(id: 1) { id } }"),
-            OperationKind::Mutation
-        );
-        assert_eq!(
-            document_kind("query a { x } mutation b { y }"),
-            OperationKind::Mutation
-        );
     }
 
     #[test]

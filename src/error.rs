@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::redact::{escape_controls, is_terminal_control, Redactor};
 use crate::region::Region;
 
 /// Boxed error source kept inside [`Error`] variants.
@@ -105,6 +106,19 @@ pub enum Error {
         excerpt: String,
     },
 
+    /// The answer was larger than the limit ([`crate::ClientBuilder::max_response_size`]);
+    /// reading stopped there and the rest was not downloaded.
+    #[error(
+        "the response is larger than the limit of {limit} bytes{}",
+        declared.map(|d| format!(" (it declares {d} bytes)")).unwrap_or_default()
+    )]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+        /// The `Content-Length` the server declared, when it declared one.
+        declared: Option<u64>,
+    },
+
     /// The object asked for does not exist or the caller cannot see it (the API answered
     /// `null`).
     #[error("not found: {what}")]
@@ -171,26 +185,60 @@ impl Error {
 }
 
 impl Error {
-    /// Replaces every occurrence of known secrets in the texts this error carries (a server
-    /// may echo what it received).
-    pub(crate) fn scrub(mut self, secrets: &[&str]) -> Error {
-        let clean = |text: &mut String| {
-            for secret in secrets.iter().filter(|s| s.len() >= 4) {
-                if text.contains(*secret) {
-                    *text = text.replace(*secret, "<redacted>");
-                }
-            }
-        };
+    /// Removes every form of the secrets `redactor` knows from the server text this error
+    /// carries (a server or proxy may echo what it received).
+    pub(crate) fn redact(mut self, redactor: &Redactor) -> Error {
+        let clean = |text: &mut String| redactor.redact_string(text);
+        let clean_id = |id: &mut Option<String>| id.iter_mut().for_each(clean);
         match &mut self {
-            Error::Auth { message, .. } => clean(message),
-            Error::Http { body_excerpt, .. } => clean(body_excerpt),
+            Error::Auth {
+                message,
+                request_id,
+                ..
+            } => {
+                clean(message);
+                clean_id(request_id);
+            }
+            Error::Http {
+                body_excerpt,
+                request_id,
+                ..
+            } => {
+                clean(body_excerpt);
+                clean_id(request_id);
+            }
             Error::Decode {
                 message, excerpt, ..
             } => {
                 clean(message);
                 clean(excerpt);
             }
-            Error::GraphQl { errors, .. } => errors.iter_mut().for_each(|e| clean(&mut e.message)),
+            Error::GraphQl {
+                errors,
+                data,
+                request_id,
+            } => {
+                for error in errors.iter_mut() {
+                    clean(&mut error.message);
+                    for value in error
+                        .path
+                        .iter_mut()
+                        .chain(error.locations.iter_mut())
+                        .flatten()
+                        .chain(error.extensions.iter_mut())
+                    {
+                        redactor.redact_json(value);
+                    }
+                }
+                if let Some(data) = data {
+                    redactor.redact_json(&mut data.0);
+                }
+                clean_id(request_id);
+            }
+            Error::AlreadyExists { source, .. } => {
+                let inner = std::mem::replace(source.as_mut(), Error::MissingCredentials);
+                **source = inner.redact(redactor);
+            }
             _ => {}
         }
         self
@@ -276,7 +324,7 @@ impl GraphQlError {
 
 impl fmt::Display for GraphQlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
+        f.write_str(&escape_controls(&self.message))?;
         if let Some(path) = &self.path {
             let path: Vec<String> = path
                 .iter()
@@ -285,7 +333,7 @@ impl fmt::Display for GraphQlError {
                     other => other.to_string(),
                 })
                 .collect();
-            write!(f, " (at {})", path.join("."))?;
+            write!(f, " (at {})", escape_controls(&path.join(".")))?;
         }
         if let Some(code) = self
             .extensions
@@ -293,7 +341,7 @@ impl fmt::Display for GraphQlError {
             .and_then(|e| e.get("code"))
             .and_then(|c| c.as_str())
         {
-            write!(f, " [{code}]")?;
+            write!(f, " [{}]", escape_controls(code))?;
         }
         Ok(())
     }
@@ -302,16 +350,18 @@ impl fmt::Display for GraphQlError {
 /// Longest body excerpt kept in an error, in characters.
 pub(crate) const EXCERPT_CHARS: usize = 300;
 
-/// The start of a body, redacted, with control characters escaped, at most
+/// The start of a body, redacted (values of secret-looking keys, then every form of the
+/// secrets `redactor` knows, before cutting), with control characters escaped, at most
 /// [`EXCERPT_CHARS`] characters.
-pub(crate) fn excerpt(body: &[u8]) -> String {
+pub(crate) fn excerpt(body: &[u8], redactor: &Redactor) -> String {
     let text = String::from_utf8_lossy(body);
     let redacted = match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(mut value) => {
             redact_value(&mut value);
+            redactor.redact_json(&mut value);
             value.to_string()
         }
-        Err(_) => redact_text(&text),
+        Err(_) => redactor.redact(&redact_text(&text)).into_owned(),
     };
     let mut out = String::new();
     for (i, c) in redacted.chars().enumerate() {
@@ -319,8 +369,8 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
             out.push_str("...");
             break;
         }
-        if c.is_control() {
-            out.extend(c.escape_default());
+        if is_terminal_control(c) {
+            out.push_str(&escape_controls(c.encode_utf8(&mut [0; 4])));
         } else {
             out.push(c);
         }
@@ -417,24 +467,24 @@ mod tests {
     #[test]
     fn excerpt_redacts_json_and_truncated_json() {
         let full = br#"{"data":{"createClient":{"clientSecret":"S3CR3T","client":{"id":"1"}}}}"#;
-        let e = excerpt(full);
+        let e = excerpt(full, &Redactor::default());
         assert!(!e.contains("S3CR3T"), "{e}");
         assert!(e.contains("<redacted>"));
         let truncated = br#"{"access_token":"eyJabc.def","expires_in":36"#;
-        let e = excerpt(truncated);
+        let e = excerpt(truncated, &Redactor::default());
         assert!(!e.contains("eyJabc"), "{e}");
         assert!(e.contains("expires_in"));
         let cut_inside = br#"{"clientSecret":"S3CR"#;
-        assert!(!excerpt(cut_inside).contains("S3CR"));
+        assert!(!excerpt(cut_inside, &Redactor::default()).contains("S3CR"));
     }
 
     #[test]
     fn excerpt_is_bounded_and_escapes_controls() {
         let body = "x\n".repeat(1000);
-        let e = excerpt(body.as_bytes());
+        let e = excerpt(body.as_bytes(), &Redactor::default());
         assert!(e.ends_with("..."));
         assert!(!e.contains('\n'));
-        assert_eq!(excerpt(b""), "<empty body>");
+        assert_eq!(excerpt(b"", &Redactor::default()), "<empty body>");
     }
 
     #[test]
@@ -471,14 +521,14 @@ mod tests {
     }
 
     #[test]
-    fn scrub_removes_known_secrets() {
+    fn redact_removes_known_secrets() {
         let err = Error::Auth {
             status: Some(400),
             message: "bad secret hunter22".into(),
             request_id: None,
         };
         assert_eq!(
-            err.scrub(&["hunter22"]).to_string(),
+            err.redact(&Redactor::default().with_secret("hunter22")).to_string(),
             "authentication failed (HTTP 400): bad secret <redacted>"
         );
     }

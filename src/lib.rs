@@ -36,7 +36,11 @@
 pub mod api;
 pub mod auth;
 mod client;
+mod document;
 pub mod error;
+mod net;
+mod redact;
+mod response;
 pub mod ops;
 pub mod region;
 pub mod retry;
@@ -49,6 +53,8 @@ pub use client::{
     Client, ClientBuilder, ServiceVersion, TenantId, DEFAULT_REFRESH_MARGIN, USER_AGENT,
 };
 pub use error::{Error, GraphQlError, PartialData};
+pub use net::{TlsRoots, DEFAULT_MAX_RESPONSE_SIZE};
+pub use redact::{escape_controls, is_terminal_control};
 pub use region::Region;
 pub use retry::RetryConfig;
 pub use secret::SecretString;

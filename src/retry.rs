@@ -6,9 +6,12 @@ use crate::OperationKind;
 
 /// Bounds and pacing of retries.
 ///
-/// Queries are retried on 408, 429, 500, 502, 503, 504 and connection failures. Mutations are
-/// retried only when the server provably did not act on them: a failed connection, or a 429 or
-/// 503 answer. A 429 or 503 with `Retry-After` waits that long; other retries wait a random
+/// Queries are retried on 408, 429, 500, 502, 503, 504, failed connections and connections
+/// broken mid-answer. A mutation is sent again only when the connection could not be made (so
+/// the request was never written) or the answer was 429 (the rate limiter refused it; we take
+/// the server's word). A 503 may come from a gateway after its upstream acted, so mutations are
+/// retried on 503 (or any other status) only when [`RetryConfig::retry_mutations_on`] says so.
+/// A 429 or 503 with `Retry-After` waits that long; other retries wait a random
 /// time between zero and `initial_backoff * 2^(retry - 1)`, capped at `max_backoff` (exponential
 /// backoff with full jitter). No retry starts once `max_elapsed` would be exceeded.
 ///
@@ -26,6 +29,7 @@ pub struct RetryConfig {
     initial_backoff: Duration,
     max_backoff: Duration,
     max_elapsed: Duration,
+    mutation_statuses: Vec<u16>,
 }
 
 impl Default for RetryConfig {
@@ -36,6 +40,7 @@ impl Default for RetryConfig {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(20),
             max_elapsed: Duration::from_secs(120),
+            mutation_statuses: Vec::new(),
         }
     }
 }
@@ -71,6 +76,24 @@ impl RetryConfig {
     pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
         self.max_elapsed = elapsed;
         self
+    }
+
+    /// HTTP statuses on which a mutation is sent again, besides 429 (none by default). Only
+    /// list a status your gateway answers before forwarding the request: a mutation retried
+    /// after the server acted runs twice.
+    ///
+    /// ```
+    /// let retry = taegis_sdk::RetryConfig::default().retry_mutations_on([503]);
+    /// assert_eq!(retry.get_mutation_statuses(), &[503]);
+    /// ```
+    pub fn retry_mutations_on(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
+        self.mutation_statuses = statuses.into_iter().collect();
+        self
+    }
+
+    /// Statuses on which mutations are retried besides 429.
+    pub fn get_mutation_statuses(&self) -> &[u16] {
+        &self.mutation_statuses
     }
 
     /// Total attempts, including the first.
@@ -120,15 +143,20 @@ pub(crate) enum Failure {
     TimedOut,
     /// An HTTP answer with this status.
     Status(u16),
+    /// The answer was larger than the limit: sending it again gets the same.
+    TooLarge,
 }
 
-/// Whether a failure may be retried for an operation of this kind.
-pub(crate) fn is_retryable(kind: OperationKind, failure: Failure) -> bool {
-    match failure {
-        Failure::Connect => true,
-        Failure::Status(429 | 503) => true,
-        Failure::Broken | Failure::Status(408 | 500 | 502 | 504) => kind == OperationKind::Query,
-        Failure::TimedOut | Failure::Status(_) => false,
+impl RetryConfig {
+    /// Whether a failure may be retried for an operation of this kind.
+    pub(crate) fn allows(&self, kind: OperationKind, failure: Failure) -> bool {
+        let query = kind == OperationKind::Query;
+        match failure {
+            Failure::Connect | Failure::Status(429) => true,
+            Failure::Status(status) if !query && self.mutation_statuses.contains(&status) => true,
+            Failure::Broken | Failure::Status(408 | 500 | 502 | 503 | 504) => query,
+            Failure::TimedOut | Failure::TooLarge | Failure::Status(_) => false,
+        }
     }
 }
 
@@ -150,6 +178,8 @@ mod tests {
     #[test]
     fn queries_and_mutations_are_classified() {
         use OperationKind::*;
+        let config = RetryConfig::default();
+        let is_retryable = |kind, failure| config.allows(kind, failure);
         for status in [408, 429, 500, 502, 503, 504] {
             assert!(is_retryable(Query, Failure::Status(status)), "{status}");
         }
@@ -160,7 +190,12 @@ mod tests {
         assert!(is_retryable(Query, Failure::Broken));
         assert!(is_retryable(Mutation, Failure::Connect));
         assert!(is_retryable(Mutation, Failure::Status(429)));
-        assert!(is_retryable(Mutation, Failure::Status(503)));
+        assert!(!is_retryable(Mutation, Failure::Status(503)));
+        assert!(!is_retryable(Subscription, Failure::Status(503)));
+        assert!(!is_retryable(Query, Failure::TooLarge));
+        let opted_in = RetryConfig::default().retry_mutations_on([503]);
+        assert!(opted_in.allows(Mutation, Failure::Status(503)));
+        assert!(!opted_in.allows(Mutation, Failure::Status(500)));
         for status in [408, 500, 502, 504] {
             assert!(!is_retryable(Mutation, Failure::Status(status)), "{status}");
         }

@@ -219,13 +219,43 @@ async fn unavailable_burst_is_retried_with_capped_backoff() {
 }
 
 #[tokio::test]
-async fn mutation_through_a_503_burst_runs_once_and_a_lost_one_never_runs() {
+async fn mutation_answered_503_is_not_resent_by_default() {
     guarded(async {
         let sb = sandbox(5).await;
         let sleep = Arc::new(RecordingSleep::default());
         let client = client_for(&sb, &sleep, 3);
 
-        // 503 means the server did not act: a mutation may be sent again.
+        // A gateway may answer 503 after its upstream acted: by default the caller gets the
+        // 503 and the mutation is not sent again.
+        sb.fail_next(FaultTarget::GraphQl, FaultKind::Unavailable, 1);
+        let err = client
+            .clients()
+            .create("burst-default", &[])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
+        assert_eq!(sb.stats().graphql_requests, 1);
+        assert!(sleep.sleeps().is_empty(), "no retry was scheduled");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn mutation_through_a_503_burst_runs_once_when_503_retries_are_opted_in() {
+    guarded(async {
+        let sb = sandbox(5).await;
+        let sleep = Arc::new(RecordingSleep::default());
+        // This sandbox answers 503 before acting, so opting in is safe here.
+        let client = Client::builder()
+            .api_url(sb.base_url())
+            .tenants_url(sb.base_url())
+            .client_credentials(sb.client_id(), sb.client_secret())
+            .tenant_id(sb.tenant_id())
+            .retry_config(RetryConfig::default().max_attempts(3).retry_mutations_on([503]))
+            .sleep_impl(sleep.clone())
+            .build()
+            .expect("client builds");
+
         sb.fail_next(FaultTarget::GraphQl, FaultKind::Unavailable, 2);
         client.clients().create("burst-ok", &[]).await.unwrap();
         let stats = sb.stats();

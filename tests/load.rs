@@ -90,7 +90,7 @@ async fn ten_thousand_requests_from_64_tasks_with_one_percent_503() {
                                 .await
                                 .map(|data| assert!(data.clients.is_some())),
                             _ => {
-                                let endpoint = if n % 2 == 0 {
+                                let endpoint = if n.is_multiple_of(2) {
                                     Endpoint::Main
                                 } else {
                                     Endpoint::Tenants

@@ -70,7 +70,7 @@ async fn secrets_absent_from_debug_errors_and_logs() {
     let new_secret = "NEW-CLIENT-SECRET-do-not-leak";
     mount_token(&server, access_token, 3600, Some(1)).await;
     mount_token(&server, "ACCESS-TOKEN-2-do-not-leak", 3600, None).await;
-    // 401 (refresh), then 503 (retry), then a truncated createClient answer with a secret.
+    // 401 (refresh), then 429 (retry), then a truncated createClient answer with a secret.
     Mock::given(method("POST"))
         .and(path("/graphql"))
         .respond_with(ResponseTemplate::new(401))
@@ -79,7 +79,7 @@ async fn secrets_absent_from_debug_errors_and_logs() {
         .await;
     Mock::given(method("POST"))
         .and(path("/graphql"))
-        .respond_with(ResponseTemplate::new(503))
+        .respond_with(ResponseTemplate::new(429))
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -159,7 +159,7 @@ async fn secrets_absent_from_debug_errors_and_logs() {
     assert!(logs.contains("operation=createClient"), "{logs}");
     assert!(logs.contains("tenant=\"50530\""), "{logs}");
     assert!(logs.contains("attempt=2"), "{logs}");
-    assert!(logs.contains("status=503"), "{logs}");
+    assert!(logs.contains("status=429"), "{logs}");
     assert!(logs.contains("retrying Taegis request"), "{logs}");
     assert!(logs.contains("fetched an access token"), "{logs}");
     assert!(
