@@ -175,7 +175,11 @@ impl fmt::Debug for ClientBuilder {
             .field("tenant_id", &self.tenant_id)
             .field(
                 "headers",
-                &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
             )
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
@@ -551,9 +555,7 @@ impl ClientBuilder {
                     rejected: None,
                 }),
                 retry: self.retry.unwrap_or_default(),
-                max_response_size: self
-                    .max_response_size
-                    .unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+                max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
                 redactor,
                 refresh_margin: self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN),
                 extra_headers,

@@ -62,7 +62,11 @@ mod tests {
         let cases: &[(&str, Option<&str>, OperationKind)] = &[
             ("query q { tenants { id } }", None, Query),
             ("{ tenants { id } }", None, Query),
-            ("# mutation in a comment\nquery q { x(a: \"mutation\") }", None, Query),
+            (
+                "# mutation in a comment\nquery q { x(a: \"mutation\") }",
+                None,
+                Query,
+            ),
             ("{ x(s: \"\"\"mutation m { y }\"\"\") }", None, Query),
             ("mutation m { deleteClient(id: 1) { id } }", None, Mutation),
             ("query a { x } mutation b { y }", None, Mutation),

@@ -528,7 +528,8 @@ mod tests {
             request_id: None,
         };
         assert_eq!(
-            err.redact(&Redactor::default().with_secret("hunter22")).to_string(),
+            err.redact(&Redactor::default().with_secret("hunter22"))
+                .to_string(),
             "authentication failed (HTTP 400): bad secret <redacted>"
         );
     }

@@ -66,11 +66,7 @@ pub(crate) fn display_url(raw: &str) -> String {
     let rest = &raw[authority_start..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
-        Some(at) => format!(
-            "{}***@{}",
-            &raw[..authority_start],
-            &rest[at + 1..]
-        ),
+        Some(at) => format!("{}***@{}", &raw[..authority_start], &rest[at + 1..]),
         None => raw.to_owned(),
     }
 }
@@ -140,7 +136,9 @@ pub(crate) fn https_proxy(explicit: Option<&str>) -> Result<Option<reqwest::Prox
         Some(list) => format!("{NEVER_PROXIED},{list}"),
         None => NEVER_PROXIED.to_owned(),
     };
-    Ok(Some(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy))))
+    Ok(Some(
+        proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)),
+    ))
 }
 
 /// An HTTP answer, its body read whole (and wiped when dropped).

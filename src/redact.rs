@@ -167,7 +167,10 @@ fn percent_encode(text: &str, keep: &[u8], upper: bool) -> String {
 /// and the bidirectional overrides and isolates that reorder what is shown.
 pub fn is_terminal_control(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{2028}' | '\u{2029}')
+        || matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{2028}' | '\u{2029}'
+        )
         || ('\u{202a}'..='\u{202e}').contains(&c)
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
@@ -214,7 +217,10 @@ mod tests {
         ] {
             let clean = r.redact(&text);
             assert!(clean.contains(REDACTED), "{text} -> {clean}");
-            assert!(!clean.contains("w+rd") && !clean.contains("tok.en"), "{clean}");
+            assert!(
+                !clean.contains("w+rd") && !clean.contains("tok.en"),
+                "{clean}"
+            );
         }
         assert_eq!(r.redact("nothing here"), "nothing here");
     }
@@ -224,7 +230,10 @@ mod tests {
         let r = Redactor::default().with_secret("ABCDEFGHIJ");
         assert_eq!(r.redact("x ABCDE"), format!("x {REDACTED}"));
         assert_eq!(r.redact("x ABC"), "x ABC", "shorter than the minimum");
-        assert_eq!(r.redact("ABCDEFGHIJ ABCDEFG"), format!("{REDACTED} {REDACTED}"));
+        assert_eq!(
+            r.redact("ABCDEFGHIJ ABCDEFG"),
+            format!("{REDACTED} {REDACTED}")
+        );
     }
 
     #[test]

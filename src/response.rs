@@ -117,8 +117,8 @@ pub(crate) fn decode_graphql<T: DeserializeOwned>(
         }
     }
     let expected = format!("the data of {operation}");
-    let data =
-        data.ok_or_else(|| decode_error(answer, redactor, &expected, "the response has no `data`"))?;
+    let data = data
+        .ok_or_else(|| decode_error(answer, redactor, &expected, "the response has no `data`"))?;
     serde_json::from_value(data).map_err(|e| decode_error(answer, redactor, expected, e))
 }
 

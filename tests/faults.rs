@@ -251,7 +251,11 @@ async fn mutation_through_a_503_burst_runs_once_when_503_retries_are_opted_in() 
             .tenants_url(sb.base_url())
             .client_credentials(sb.client_id(), sb.client_secret())
             .tenant_id(sb.tenant_id())
-            .retry_config(RetryConfig::default().max_attempts(3).retry_mutations_on([503]))
+            .retry_config(
+                RetryConfig::default()
+                    .max_attempts(3)
+                    .retry_mutations_on([503]),
+            )
             .sleep_impl(sleep.clone())
             .build()
             .expect("client builds");

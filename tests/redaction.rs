@@ -22,7 +22,10 @@ fn basic_forms() -> Vec<String> {
     let pair = format!("{ID}:{SECRET}");
     let e = base64::engine::general_purpose::STANDARD.encode(&pair);
     let u = base64::engine::general_purpose::URL_SAFE.encode(&pair);
-    assert_ne!(e, u, "precondition: the two base64 alphabets give different text");
+    assert_ne!(
+        e, u,
+        "precondition: the two base64 alphabets give different text"
+    );
     vec![
         e.clone(),
         e.trim_end_matches('=').to_owned(),
@@ -42,7 +45,10 @@ fn percent_forms(secret: &str) -> Vec<String> {
             }
         })
         .collect();
-    assert_ne!(upper, secret, "precondition: percent-encoding changes the secret");
+    assert_ne!(
+        upper, secret,
+        "precondition: percent-encoding changes the secret"
+    );
     vec![upper.clone(), upper.to_lowercase()]
 }
 
@@ -84,12 +90,17 @@ fn echo_of(request: &Request) -> String {
     if let Some(auth) = request.headers.get("authorization") {
         let value = auth.to_str().unwrap();
         if let Some(b64) = value.strip_prefix("Basic ") {
-            let raw = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap();
             text.push_str(&format!(
                 "urlsafe: {}\n",
                 base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&raw)
             ));
-            text.push_str(&format!("query: client_secret={}\n", percent_forms(SECRET)[0]));
+            text.push_str(&format!(
+                "query: client_secret={}\n",
+                percent_forms(SECRET)[0]
+            ));
         }
     }
     text
@@ -121,8 +132,9 @@ async fn token_endpoint_echoing_basic_auth_in_html_and_json_is_redacted() {
             .respond_with(move |request: &Request| {
                 let echo = echo_of(request);
                 if as_json {
-                    ResponseTemplate::new(400)
-                        .set_body_json(json!({"error": "invalid_client", "error_description": echo}))
+                    ResponseTemplate::new(400).set_body_json(
+                        json!({"error": "invalid_client", "error_description": echo}),
+                    )
                 } else {
                     ResponseTemplate::new(401)
                         .set_body_string(format!("<html><pre>{echo}</pre></html>"))
@@ -137,7 +149,9 @@ async fn token_endpoint_echoing_basic_auth_in_html_and_json_is_redacted() {
     }
 }
 
-async fn api_echoing(respond: impl Fn(&Request) -> ResponseTemplate + Send + Sync + 'static) -> MockServer {
+async fn api_echoing(
+    respond: impl Fn(&Request) -> ResponseTemplate + Send + Sync + 'static,
+) -> MockServer {
     let server = MockServer::start().await;
     mount_token(&server, TOKEN, 3600, None).await;
     Mock::given(method("POST"))
@@ -149,7 +163,13 @@ async fn api_echoing(respond: impl Fn(&Request) -> ResponseTemplate + Send + Syn
 }
 
 fn graphql_echo(request: &Request) -> ResponseTemplate {
-    let bearer = request.headers.get("authorization").unwrap().to_str().unwrap().to_owned();
+    let bearer = request
+        .headers
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     let token = bearer.trim_start_matches("Bearer ").to_owned();
     ResponseTemplate::new(200).set_body_json(json!({
         "data": null,
@@ -178,7 +198,10 @@ async fn graphql_errors_echoing_the_bearer_token_are_redacted_everywhere() {
         .await
         .unwrap();
     assert_clean("raw response", &raw.to_string());
-    assert_eq!(raw["errors"][0]["extensions"]["code"], "FORBIDDEN", "the rest is kept: {raw}");
+    assert_eq!(
+        raw["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "the rest is kept: {raw}"
+    );
 }
 
 #[tokio::test]
@@ -193,7 +216,10 @@ async fn a_secret_across_the_excerpt_cut_leaves_no_prefix() {
             .execute::<taegis_sdk::ops::main::Clients>(clients_vars())
             .await
             .unwrap_err();
-        assert!(matches!(error, Error::Http { status: 502, .. }), "{error:?}");
+        assert!(
+            matches!(error, Error::Http { status: 502, .. }),
+            "{error:?}"
+        );
         assert_error_clean(&error);
     }
 }
@@ -202,7 +228,13 @@ async fn a_secret_across_the_excerpt_cut_leaves_no_prefix() {
 async fn decode_errors_do_not_show_echoed_secrets() {
     let server = api_echoing(|request: &Request| {
         // Valid JSON, wrong shape: the decoder's message quotes the value it choked on.
-        let bearer = request.headers.get("authorization").unwrap().to_str().unwrap().to_owned();
+        let bearer = request
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
         ResponseTemplate::new(200).set_body_json(json!({"data": {"clients": bearer}}))
     })
     .await;

@@ -66,7 +66,11 @@ async fn a_cached_token_serves_only_its_own_client_and_api_url() {
         .access_token()
         .await
         .unwrap();
-    assert_eq!(token_requests(&server).await, 2, "not reused by another client");
+    assert_eq!(
+        token_requests(&server).await,
+        2,
+        "not reused by another client"
+    );
 
     // The same client against another API URL gets its own token too.
     let other = MockServer::start().await;
@@ -75,7 +79,11 @@ async fn a_cached_token_serves_only_its_own_client_and_api_url() {
         .access_token()
         .await
         .unwrap();
-    assert_eq!(token_requests(&other).await, 1, "not reused for another API URL");
+    assert_eq!(
+        token_requests(&other).await,
+        1,
+        "not reused for another API URL"
+    );
 
     // A token without an owner line (as the Python SDK writes them) is not taken by client
     // credentials.
@@ -131,6 +139,9 @@ fn concurrent_writers_lose_no_section() {
     });
     let text = std::fs::read_to_string(&file).unwrap();
     for i in 0..WRITERS {
-        assert!(text.contains(&format!("[writer-{i}]")), "writer {i} lost:\n{text}");
+        assert!(
+            text.contains(&format!("[writer-{i}]")),
+            "writer {i} lost:\n{text}"
+        );
     }
 }

@@ -82,7 +82,9 @@ async fn https_requests_to_real_hosts_use_the_proxy_through_connect() {
         .retry_config(RetryConfig::disabled())
         .build()
         .unwrap();
-    let _ = client.execute_raw(Endpoint::Main, "{ x }", None, None).await;
+    let _ = client
+        .execute_raw(Endpoint::Main, "{ x }", None, None)
+        .await;
     let seen = proxy.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert!(
@@ -97,7 +99,14 @@ fn taegis(proxy: &str) -> assert_cmd::Command {
         .env("HOME", std::env::temp_dir())
         .env("CLIENT_ID", CLIENT_ID)
         .env("CLIENT_SECRET", CLIENT_SECRET);
-    for name in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
         cmd.env(name, proxy);
     }
     cmd
@@ -122,18 +131,31 @@ fn proxy_variables_never_carry_loopback_traffic_and_no_proxy_is_honoured() {
 
     // A real host goes through the proxy, unless NO_PROXY names it.
     let output = taegis(&proxy.url)
-        .args(["--api-url", "https://api.example.invalid", "clients", "list"])
+        .args([
+            "--api-url",
+            "https://api.example.invalid",
+            "clients",
+            "list",
+        ])
         .output()
         .unwrap();
     assert!(!output.status.success());
     let tunnelled = proxy.seen.lock().unwrap().clone();
     assert!(
-        !tunnelled.is_empty() && tunnelled.iter().all(|l| l.starts_with("CONNECT api.example.invalid:443")),
+        !tunnelled.is_empty()
+            && tunnelled
+                .iter()
+                .all(|l| l.starts_with("CONNECT api.example.invalid:443")),
         "{tunnelled:?}"
     );
     let output = taegis(&proxy.url)
         .env("NO_PROXY", "example.invalid")
-        .args(["--api-url", "https://api.example.invalid", "clients", "list"])
+        .args([
+            "--api-url",
+            "https://api.example.invalid",
+            "clients",
+            "list",
+        ])
         .output()
         .unwrap();
     assert!(!output.status.success());
@@ -168,7 +190,8 @@ fn quick_client(server: &MockServer, retry: RetryConfig) -> Client {
 }
 
 /// A mutation after a block string the old hand lexer misread.
-const HIDDEN_MUTATION: &str = "query q { x(s: \"\"\" \" \"\"\") }\nmutation m { deleteClient(id: \"1\") { id } }";
+const HIDDEN_MUTATION: &str =
+    "query q { x(s: \"\"\" \" \"\"\") }\nmutation m { deleteClient(id: \"1\") { id } }";
 
 #[tokio::test]
 async fn a_mutation_after_a_block_string_is_sent_once_on_500() {
@@ -178,7 +201,10 @@ async fn a_mutation_after_a_block_string_is_sent_once_on_500() {
         .execute_raw(Endpoint::Main, HIDDEN_MUTATION, None, Some("m"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Http { status: 500, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Http { status: 500, .. }),
+        "{error:?}"
+    );
     assert_eq!(requests_to(&server, "/graphql").await.len(), 1);
 }
 
@@ -199,8 +225,14 @@ async fn the_operation_name_decides_which_operation_runs() {
     ] {
         let server = always(500).await;
         let client = quick_client(&server, RetryConfig::default());
-        let _ = client.execute_raw(Endpoint::Main, document, None, name).await;
-        assert_eq!(requests_to(&server, "/graphql").await.len(), 3, "{document}");
+        let _ = client
+            .execute_raw(Endpoint::Main, document, None, name)
+            .await;
+        assert_eq!(
+            requests_to(&server, "/graphql").await.len(),
+            3,
+            "{document}"
+        );
     }
     for (document, name) in [
         // Several operations and no name: the server picks; never resend.
@@ -212,8 +244,14 @@ async fn the_operation_name_decides_which_operation_runs() {
     ] {
         let server = always(500).await;
         let client = quick_client(&server, RetryConfig::default());
-        let _ = client.execute_raw(Endpoint::Main, document, None, name).await;
-        assert_eq!(requests_to(&server, "/graphql").await.len(), 1, "{document}");
+        let _ = client
+            .execute_raw(Endpoint::Main, document, None, name)
+            .await;
+        assert_eq!(
+            requests_to(&server, "/graphql").await.len(),
+            1,
+            "{document}"
+        );
     }
 }
 
@@ -221,8 +259,14 @@ async fn the_operation_name_decides_which_operation_runs() {
 async fn mutations_are_not_resent_on_503_unless_configured() {
     let server = always(503).await;
     let client = quick_client(&server, RetryConfig::default());
-    let error = client.execute::<CreateClient>(create_vars()).await.unwrap_err();
-    assert!(matches!(error, Error::Http { status: 503, .. }), "{error:?}");
+    let error = client
+        .execute::<CreateClient>(create_vars())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Http { status: 503, .. }),
+        "{error:?}"
+    );
     assert_eq!(requests_to(&server, "/graphql").await.len(), 1);
 
     let server = always(503).await;
@@ -242,7 +286,10 @@ async fn mutations_are_not_resent_on_503_unless_configured() {
 
 /// Answers every request with `head` and then writes zeros until the peer goes away; counts
 /// the body bytes it managed to write.
-async fn flooding_server(head: &'static str, chunked: bool) -> (String, Arc<AtomicU64>, Arc<AtomicUsize>) {
+async fn flooding_server(
+    head: &'static str,
+    chunked: bool,
+) -> (String, Arc<AtomicU64>, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let written = Arc::new(AtomicU64::new(0));
@@ -279,8 +326,10 @@ async fn flooding_server(head: &'static str, chunked: bool) -> (String, Arc<Atom
     (url, written, requests)
 }
 
-const HUGE_LENGTH: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 300000000\r\n\r\n";
-const CHUNKED: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+const HUGE_LENGTH: &str =
+    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 300000000\r\n\r\n";
+const CHUNKED: &str =
+    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
 
 #[tokio::test]
 async fn answers_over_the_limit_fail_while_reading() {
@@ -297,7 +346,13 @@ async fn answers_over_the_limit_fail_while_reading() {
             .await
             .unwrap_err();
         assert!(
-            matches!(error, Error::ResponseTooLarge { limit: 1_048_576, .. }),
+            matches!(
+                error,
+                Error::ResponseTooLarge {
+                    limit: 1_048_576,
+                    ..
+                }
+            ),
             "{error:?}"
         );
         assert_eq!(requests.load(Ordering::SeqCst), 1, "not retried");
@@ -314,7 +369,11 @@ async fn answers_over_the_limit_fail_while_reading() {
 #[tokio::test]
 async fn a_declared_300_mb_answer_is_refused_with_the_default_limit() {
     let (url, written, _) = flooding_server(HUGE_LENGTH, false).await;
-    let client = Client::builder().api_url(url).access_token("t").build().unwrap();
+    let client = Client::builder()
+        .api_url(url)
+        .access_token("t")
+        .build()
+        .unwrap();
     let error = client
         .execute::<taegis_sdk::ops::main::Clients>(clients_vars())
         .await
@@ -337,7 +396,11 @@ fn urls_with_passwords_are_refused_without_echoing_them() {
     ] {
         for tenants in [false, true] {
             let builder = Client::builder().access_token("t");
-            let builder = if tenants { builder.tenants_url(url) } else { builder.api_url(url) };
+            let builder = if tenants {
+                builder.tenants_url(url)
+            } else {
+                builder.api_url(url)
+            };
             let debug = format!("{builder:?}");
             assert!(!debug.contains("hunter2-pass"), "{debug}");
             let error = builder.build().unwrap_err();
@@ -356,7 +419,10 @@ fn urls_with_passwords_are_refused_without_echoing_them() {
         .proxy("http://puser:proxy-pass-42@exa mple:3128")
         .build()
         .unwrap_err();
-    assert!(!format!("{error} {error:?}").contains("proxy-pass-42"), "{error}");
+    assert!(
+        !format!("{error} {error:?}").contains("proxy-pass-42"),
+        "{error}"
+    );
 
     let output = assert_cmd::Command::cargo_bin("taegis")
         .unwrap()
@@ -379,9 +445,17 @@ fn only_localhost_and_loopback_addresses_count_as_loopback() {
         "http://127.0.0.1.nip.io",
     ] {
         let error = Client::builder().api_url(url).build().unwrap_err();
-        assert!(matches!(error, Error::InsecureTransport { .. }), "{url}: {error:?}");
+        assert!(
+            matches!(error, Error::InsecureTransport { .. }),
+            "{url}: {error:?}"
+        );
     }
-    for url in ["http://localhost:1", "http://127.0.0.1:1", "http://127.4.5.6", "http://[::1]:1"] {
+    for url in [
+        "http://localhost:1",
+        "http://127.0.0.1:1",
+        "http://127.4.5.6",
+        "http://[::1]:1",
+    ] {
         assert!(Client::builder().api_url(url).build().is_ok(), "{url}");
     }
 }

@@ -253,13 +253,14 @@ fn configured_builder(global: &GlobalArgs) -> Result<ClientBuilder, Failure> {
 }
 
 /// The one token held in `path` (a leading "Bearer " and surrounding whitespace removed).
-fn read_token_file(path: &std::path::Path) -> Result<String, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
+/// The one token a `--token-file` holds; the text read is wiped once the token is copied.
+fn read_token_file(path: &std::path::Path) -> Result<taegis_sdk::SecretString, Failure> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|error| {
         Failure::usage(format!(
             "cannot read the token file {}: {error}",
             path.display()
         ))
-    })?;
+    })?);
     let token = text.trim();
     let token = token
         .strip_prefix("Bearer ")
@@ -272,7 +273,7 @@ fn read_token_file(path: &std::path::Path) -> Result<String, Failure> {
             path.display()
         )));
     }
-    Ok(token.to_owned())
+    Ok(taegis_sdk::SecretString::new(token))
 }
 
 /// Runs a future on a runtime made for this command.

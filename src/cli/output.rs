@@ -7,36 +7,12 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use super::Failure;
-
-/// Whether `c` could drive a terminal or reorder what it shows: a control character (C0,
-/// DEL, C1), a bidirectional formatting character, or a line or paragraph separator.
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-        )
-}
+use taegis_sdk::is_terminal_control;
 
 /// `text` with every character that could drive a terminal written as `\u{..}` (newlines
 /// and tabs included): the one escaping of server-provided text shown to humans.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    taegis_sdk::escape_controls(text)
 }
 
 /// Escapes each line of `text`, keeping the line breaks (for multi-line detail).
@@ -55,7 +31,7 @@ impl<F: Formatter> Formatter for TerminalSafe<F> {
         fragment: &str,
     ) -> std::io::Result<()> {
         let mut rest = fragment;
-        while let Some(at) = rest.find(is_unsafe) {
+        while let Some(at) = rest.find(is_terminal_control) {
             let c = rest[at..].chars().next().unwrap_or_default();
             writer.write_all(&rest.as_bytes()[..at])?;
             // Every unsafe character is in the Basic Multilingual Plane: one \uXXXX.
