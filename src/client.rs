@@ -1095,11 +1095,7 @@ impl Reply {
 /// `Authorization: Bearer <token>`, marked sensitive; the text it was built from is wiped.
 fn bearer_header(token: &SecretString) -> Result<HeaderValue, Error> {
     let text = Zeroizing::new(format!("Bearer {}", token.expose_secret()));
-    let mut value = HeaderValue::from_str(&text).map_err(|_| Error::Config {
-        message: "the access token is not a valid header value".into(),
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
+    sensitive_header(&text, "the access token")
 }
 
 /// `Authorization: Basic <base64 of id:secret>`, marked sensitive; the texts it was built
@@ -1109,8 +1105,12 @@ fn basic_header(client_id: &str, secret: &SecretString) -> Result<HeaderValue, E
     let pair = Zeroizing::new(format!("{client_id}:{}", secret.expose_secret()));
     let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
     let text = Zeroizing::new(format!("Basic {}", encoded.as_str()));
-    let mut value = HeaderValue::from_str(&text).map_err(|_| Error::Config {
-        message: "the client credentials are not a valid header value".into(),
+    sensitive_header(&text, "the client credentials")
+}
+
+fn sensitive_header(text: &str, what: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(text).map_err(|_| Error::Config {
+        message: format!("{what} cannot be sent as a header value"),
     })?;
     value.set_sensitive(true);
     Ok(value)
