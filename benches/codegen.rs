@@ -60,7 +60,7 @@ fn codegen(c: &mut Criterion) {
         let out = root.path().join("out");
         std::fs::create_dir_all(&out).unwrap();
         write_operations(&queries, n);
-        let builder = Builder::new(Endpoint::Tenants)
+        let builder = Builder::new(Endpoint::TENANTS)
             .queries(&queries)
             .out_dir(&out)
             .module_name("bench");

@@ -144,7 +144,7 @@ def taegis_bin():
 
 
 def build_release():
-    run(["cargo", "build", "--quiet", "--release", "--bin", "taegis"], cwd=ROOT)
+    run(["cargo", "build", "--quiet", "--release", "-p", "taegis-cli", "--bin", "taegis"], cwd=ROOT)
 
 
 class SandboxProcess:

@@ -17,8 +17,8 @@ mod common;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use taegis_sandbox::Sandbox;
 use taegis_sdk::ops::tenants::Tenants;
-use taegis_sdk::sandbox::Sandbox;
 use taegis_sdk::Client;
 
 fn env_or(name: &str, default: usize) -> usize {

@@ -135,7 +135,7 @@ pub struct ServiceVersion {
 ///     .timeout(Duration::from_secs(30))
 ///     .build()
 ///     .unwrap();
-/// assert_eq!(client.graphql_url(taegis_sdk::Endpoint::Main), "https://api.delta.taegis.secureworks.com/graphql");
+/// assert_eq!(client.graphql_url(taegis_sdk::Endpoint::MAIN), "https://api.delta.taegis.secureworks.com/graphql");
 /// ```
 #[derive(Clone, Default)]
 pub struct ClientBuilder {
@@ -703,12 +703,17 @@ impl Client {
         &self.inner.tenants_url
     }
 
-    /// The GraphQL URL of an endpoint.
-    pub fn graphql_url(&self, endpoint: Endpoint) -> String {
-        match endpoint {
-            Endpoint::Main => format!("{}/graphql", self.inner.api_url),
-            Endpoint::Tenants => format!("{}/public/query", self.inner.tenants_url),
+    /// The base URL of a host: the API host or the tenants host.
+    pub fn base_url(&self, host: crate::Host) -> &str {
+        match host {
+            crate::Host::Api => &self.inner.api_url,
+            crate::Host::Tenants => &self.inner.tenants_url,
         }
+    }
+
+    /// The GraphQL URL of an endpoint: its host's base URL and its path.
+    pub fn graphql_url(&self, endpoint: Endpoint) -> String {
+        format!("{}{}", self.base_url(endpoint.host), endpoint.path)
     }
 
     /// Runs a generated operation on its endpoint and decodes its data.
@@ -741,7 +746,7 @@ impl Client {
                 Some(bytes),
                 Op::KIND,
                 name,
-                endpoint_label(Op::ENDPOINT),
+                Op::ENDPOINT.name,
             )
             .await?;
         decode_graphql::<T>(&reply.answer, &reply.redactor(&self.inner), name)
@@ -803,7 +808,7 @@ impl Client {
                 Some(bytes),
                 kind,
                 operation_name.unwrap_or("(raw)"),
-                endpoint_label(endpoint),
+                endpoint.name,
             )
             .await?;
         raw_json(&reply.answer, &reply.redactor(&self.inner))
@@ -1328,13 +1333,6 @@ fn failure_label(failure: Failure) -> String {
     }
 }
 
-fn endpoint_label(endpoint: Endpoint) -> &'static str {
-    match endpoint {
-        Endpoint::Main => "main",
-        Endpoint::Tenants => "tenants",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1356,7 +1354,7 @@ mod tests {
             per_page: None,
         };
         send(&client.execute::<crate::ops::main::Clients>(clients));
-        send(&client.execute_raw(Endpoint::Main, "{ x }", None, None));
+        send(&client.execute_raw(Endpoint::MAIN, "{ x }", None, None));
         send(&client.service_version("assets"));
         send(&client.login_with_device_code(|_| {}));
     }
@@ -1415,7 +1413,7 @@ mod tests {
             "tenants URL defaults to the API URL"
         );
         assert_eq!(
-            c.graphql_url(Endpoint::Tenants),
+            c.graphql_url(Endpoint::TENANTS),
             "http://127.0.0.1:9/public/query"
         );
 

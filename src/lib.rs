@@ -9,7 +9,7 @@
 //! use taegis_sdk::{Endpoint, Operation};
 //!
 //! let variables = assignable_services::Variables { tenant_id: Some("5".into()), service_i_ds: None };
-//! assert_eq!(AssignableServices::ENDPOINT, Endpoint::Tenants);
+//! assert_eq!(AssignableServices::ENDPOINT, Endpoint::TENANTS);
 //! let body = serde_json::to_value(<AssignableServices as graphql_client::GraphQLQuery>::build_query(variables)).unwrap();
 //! assert_eq!(body["variables"], serde_json::json!({"tenantID": "5"}));
 //! ```
@@ -60,26 +60,7 @@ pub use retry::RetryConfig;
 pub use secret::SecretString;
 pub use time::{AsyncSleep, BoxFuture, SystemTimeSource, TimeSource, TokioSleep};
 
-/// The Taegis endpoint an operation is sent to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    /// The main API: `https://<region api>/graphql`.
-    Main,
-    /// The tenants API: `https://<region tenants api>/public/query`.
-    Tenants,
-}
-
-/// Whether an operation reads or writes; the transport retries writes only when it is sure
-/// the server never saw them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OperationKind {
-    /// A `query`: safe to retry.
-    Query,
-    /// A `mutation`: retried only when the request provably did not reach the server.
-    Mutation,
-    /// A `subscription`.
-    Subscription,
-}
+pub use taegis_platform::{Endpoint, Host, OperationKind};
 
 /// A generated operation, bound to the endpoint whose schema it was validated against.
 ///
@@ -113,10 +94,10 @@ macro_rules! include_operations {
 
 #[doc(hidden)]
 pub mod __private {
-    //! Paths used by generated code; not a public API.
+    //! Every path generated code names goes through here (the codegen/runtime contract);
+    //! not a public API.
+    pub use crate::scalars;
+    pub use crate::{Endpoint, Operation, OperationKind, SecretString};
     pub use graphql_client;
     pub use serde;
 }
-
-#[cfg(feature = "sandbox")]
-pub mod sandbox;

@@ -8,8 +8,6 @@
 //! a tokio timeout, so a hang fails instead of blocking the suite; waits between retries go
 //! through a recording sleep and take no time.
 
-#![cfg(feature = "sandbox")]
-
 mod common;
 
 use std::collections::HashSet;
@@ -21,10 +19,10 @@ use std::time::{Duration, Instant};
 
 use common::RecordingSleep;
 use futures_util::StreamExt;
+use taegis_sandbox::{FaultKind, FaultTarget, Sandbox};
 use taegis_sdk::api::clients::ClientFilter;
 use taegis_sdk::api::tenants::TenantsQuery;
 use taegis_sdk::ops::main::{create_client, CreateClient};
-use taegis_sdk::sandbox::{FaultKind, FaultTarget, Sandbox};
 use taegis_sdk::{Client, Error, RetryConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -7,10 +7,10 @@ use taegis_sdk::{Endpoint, Operation, OperationKind};
 
 #[test]
 fn operations_know_their_endpoint_and_kind() {
-    assert_eq!(main::CreateClient::ENDPOINT, Endpoint::Main);
+    assert_eq!(main::CreateClient::ENDPOINT, Endpoint::MAIN);
     assert_eq!(main::CreateClient::KIND, OperationKind::Mutation);
     assert_eq!(main::ClientsSearch::KIND, OperationKind::Query);
-    assert_eq!(tenants::Tenants::ENDPOINT, Endpoint::Tenants);
+    assert_eq!(tenants::Tenants::ENDPOINT, Endpoint::TENANTS);
     assert_eq!(tenants::Tenants::KIND, OperationKind::Query);
     assert_eq!(tenants::UpdateSsoConnection::KIND, OperationKind::Mutation);
 }

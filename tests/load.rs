@@ -9,15 +9,13 @@
 //! sandbox validates and executes the full selections about ten times slower in a debug build.
 //! The run takes about 10 to 20 s on 2 cores in a debug build.
 
-#![cfg(feature = "sandbox")]
-
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use taegis_sandbox::Sandbox;
 use taegis_sdk::api::tenants::TenantsQuery;
 use taegis_sdk::ops::main::{clients, Clients};
-use taegis_sdk::sandbox::Sandbox;
 use taegis_sdk::{Client, Endpoint, RetryConfig};
 
 const TASKS: u64 = 64;
@@ -91,9 +89,9 @@ async fn ten_thousand_requests_from_64_tasks_with_one_percent_503() {
                                 .map(|data| assert!(data.clients.is_some())),
                             _ => {
                                 let endpoint = if n.is_multiple_of(2) {
-                                    Endpoint::Main
+                                    Endpoint::MAIN
                                 } else {
-                                    Endpoint::Tenants
+                                    Endpoint::TENANTS
                                 };
                                 client
                                     .execute_raw(endpoint, PING, None, None)

@@ -79,7 +79,7 @@ async fn exactly_one_root_store_is_trusted() {
 
     let query = "{ __typename }";
     let platform = client(port, Some(TlsRoots::Platform))
-        .execute_raw(Endpoint::Main, query, None, None)
+        .execute_raw(Endpoint::MAIN, query, None, None)
         .await;
     assert!(
         platform.is_ok(),
@@ -87,7 +87,7 @@ async fn exactly_one_root_store_is_trusted() {
     );
 
     let bundled = client(port, Some(TlsRoots::Bundled))
-        .execute_raw(Endpoint::Main, query, None, None)
+        .execute_raw(Endpoint::MAIN, query, None, None)
         .await;
     assert!(
         matches!(bundled, Err(Error::Transport(_))),
@@ -96,7 +96,7 @@ async fn exactly_one_root_store_is_trusted() {
 
     // The default follows the `bundled-roots` feature, and is one store either way.
     let default = client(port, None)
-        .execute_raw(Endpoint::Main, query, None, None)
+        .execute_raw(Endpoint::MAIN, query, None, None)
         .await;
     assert_eq!(
         default.is_ok(),

@@ -1024,7 +1024,7 @@ async fn execute_raw_returns_the_whole_response_and_classifies_mutations() {
 
     let got = client
         .execute_raw(
-            Endpoint::Tenants,
+            Endpoint::TENANTS,
             "query q { tenants { count } }",
             Some(json!({"a": 1})),
             Some("q"),
@@ -1035,7 +1035,7 @@ async fn execute_raw_returns_the_whole_response_and_classifies_mutations() {
 
     let err = client
         .execute_raw(
-            Endpoint::Main,
+            Endpoint::MAIN,
             "mutation { deleteClient(id: \"1\") { id } }",
             None,
             None,
@@ -1122,11 +1122,11 @@ async fn regions_and_unknown_region() {
         .unwrap();
     assert_eq!(client.region(), Some(Region::Us3));
     assert_eq!(
-        client.graphql_url(Endpoint::Main),
+        client.graphql_url(Endpoint::MAIN),
         "https://api.foxtrot.taegis.secureworks.com/graphql"
     );
     assert_eq!(
-        client.graphql_url(Endpoint::Tenants),
+        client.graphql_url(Endpoint::TENANTS),
         "https://api-tenants.foxtrot.taegis.secureworks.com/public/query"
     );
     let err = Client::builder().environment("us9").build().unwrap_err();

@@ -1,8 +1,8 @@
 //! Shared by the benches: where the sandbox is, and the request every bench sends.
 #![allow(dead_code)]
 
+use taegis_sandbox::Sandbox;
 use taegis_sdk::ops::tenants::tenants;
-use taegis_sdk::sandbox::Sandbox;
 use taegis_sdk::Client;
 
 /// A sandbox to talk to: the one described by the environment (`TAEGIS_API_URL`, `CLIENT_ID`,

@@ -99,22 +99,24 @@ mod tests {
     #[test]
     fn checked_in_schemas_are_canonical() {
         for endpoint in crate::Endpoint::ALL {
-            let text = endpoint.bundled_schema();
+            let Some(text) = crate::bundled_schema(*endpoint) else {
+                continue;
+            };
             let value: Value = serde_json::from_str(text).unwrap();
-            let canonical = canonical_introspection(&value, endpoint.name()).unwrap();
+            let canonical = canonical_introspection(&value, endpoint.name).unwrap();
             if std::env::var_os("TAEGIS_BLESS_SCHEMAS").is_some() {
                 let path = format!(
-                    "{}/../schema/{}.json",
+                    "{}/schemas/{}.json",
                     env!("CARGO_MANIFEST_DIR"),
-                    endpoint.name()
+                    endpoint.name
                 );
                 std::fs::write(path, &canonical).unwrap();
                 continue;
             }
             assert!(
                 canonical == text,
-                "schema/{}.json is not canonical: rewrite it with TAEGIS_BLESS_SCHEMAS=1 cargo test -p taegis-sdk-codegen",
-                endpoint.name()
+                "codegen/schemas/{}.json is not canonical: rewrite it with TAEGIS_BLESS_SCHEMAS=1 cargo test -p taegis-sdk-codegen",
+                endpoint.name
             );
         }
     }

@@ -69,16 +69,7 @@ impl Diagnostic {
     }
 }
 
-/// Whether an operation reads (query), writes (mutation) or listens (subscription).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OperationKind {
-    /// A `query`.
-    Query,
-    /// A `mutation`: never retried once it may have reached the server.
-    Mutation,
-    /// A `subscription`.
-    Subscription,
-}
+pub use taegis_platform::OperationKind;
 
 /// A named operation found in a valid document.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use crate::{Deprecation, Diagnostic, Endpoint, OperationInfo, OperationKind, Sch
 /// ```no_run
 /// use taegis_sdk_codegen::{Builder, Endpoint};
 /// // In build.rs: prints diagnostics the way cargo expects and fails the build on errors.
-/// Builder::new(Endpoint::Tenants).queries("queries/").build_script();
+/// Builder::new(Endpoint::TENANTS).queries("queries/").build_script();
 /// ```
 #[derive(Debug, Clone)]
 pub struct Builder {
@@ -104,6 +104,10 @@ impl From<SchemaError> for BuildError {
     }
 }
 
+/// Output fields whose values are decoded into `SecretString` unless
+/// [`Builder::secret_fields`] says otherwise: the client secrets the API returns.
+pub const DEFAULT_SECRET_FIELDS: &[&str] = &["clientSecret", "client_secret"];
+
 impl Builder {
     /// A builder for `endpoint`, using the schema bundled with this crate, generating code
     /// for `::taegis_sdk`.
@@ -116,7 +120,10 @@ impl Builder {
             module_name: None,
             out_dir: None,
             display_root: None,
-            secret_fields: Vec::new(),
+            secret_fields: DEFAULT_SECRET_FIELDS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 
@@ -167,8 +174,10 @@ impl Builder {
         self
     }
 
-    fn module(&self) -> &str {
-        self.module_name.as_deref().unwrap_or(self.endpoint.name())
+    fn module(&self) -> String {
+        self.module_name
+            .clone()
+            .unwrap_or_else(|| self.endpoint.module_name())
     }
 
     /// The name of the file written into the output folder.
@@ -216,7 +225,14 @@ impl Builder {
                 inputs.push(path.clone());
                 Schema::from_introspection_file(path)?
             }
-            None => Schema::bundled(self.endpoint)?,
+            None => match Schema::bundled(self.endpoint) {
+                Ok(schema) => schema,
+                // No schema for this endpoint yet and nothing to check: an empty module.
+                Err(SchemaError::NotBundled { .. }) if self.operation_files()?.is_empty() => {
+                    return self.write_empty(&out_dir);
+                }
+                Err(error) => return Err(error.into()),
+            },
         };
         // graphql_client_codegen reads the schema from a file: give it the codegen view.
         let schema_json_path =
@@ -279,8 +295,8 @@ impl Builder {
              use {crate_path}::__private::graphql_client;\n\
              // graphql_client_codegen names `ID` variables `Id` under Rust normalization.\n\
              type Id = String;\n",
-            self.endpoint.name(),
-            self.endpoint.name(),
+            self.endpoint.name,
+            self.endpoint.name,
             self.module(),
             crate_path = self.crate_path,
         );
@@ -296,21 +312,14 @@ impl Builder {
             })?;
             let _ = writeln!(code, "// from {display}\n{tokens}\n");
         }
-        let endpoint_variant = match self.endpoint {
-            Endpoint::Main => "Main",
-            Endpoint::Tenants => "Tenants",
-        };
+        let endpoint_variant = self.endpoint.const_name;
         for (_, operation) in &operations {
-            let kind = match operation.kind {
-                OperationKind::Query => "Query",
-                OperationKind::Mutation => "Mutation",
-                OperationKind::Subscription => "Subscription",
-            };
+            let kind = format!("{:?}", operation.kind);
             let _ = writeln!(
                 code,
-                "impl {c}::Operation for {name} {{\n    \
-                 const ENDPOINT: {c}::Endpoint = {c}::Endpoint::{endpoint_variant};\n    \
-                 const KIND: {c}::OperationKind = {c}::OperationKind::{kind};\n}}",
+                "impl {c}::__private::Operation for {name} {{\n    \
+                 const ENDPOINT: {c}::__private::Endpoint = {c}::__private::Endpoint::{endpoint_variant};\n    \
+                 const KIND: {c}::__private::OperationKind = {c}::__private::OperationKind::{kind};\n}}",
                 c = self.crate_path,
                 name = operation.name.to_upper_camel_case(),
             );
@@ -331,12 +340,11 @@ impl Builder {
                 derive_default_for_optional_inputs(&mut file.items);
                 if !self.secret_fields.is_empty() {
                     let secret: syn::Type =
-                        syn::parse_str(&format!("{}::SecretString", self.crate_path)).map_err(
-                            |error| BuildError::Codegen {
+                        syn::parse_str(&format!("{}::__private::SecretString", self.crate_path))
+                            .map_err(|error| BuildError::Codegen {
                                 file: "(options)".into(),
                                 message: format!("invalid crate path: {error}"),
-                            },
-                        )?;
+                            })?;
                     wrap_secret_fields(&mut file.items, &self.secret_fields, &secret);
                 }
                 prettyplease::unparse(&file)
@@ -360,6 +368,28 @@ impl Builder {
         })
     }
 
+    /// The module of an endpoint that has no schema and no operations.
+    fn write_empty(&self, out_dir: &Path) -> Result<Generated, BuildError> {
+        let code = format!(
+            "// @generated by taegis-sdk-codegen: do not edit.\n\
+             /// Typed operations of the `{name}` endpoint (none yet: no schema is bundled).\n\
+             pub mod {module} {{\n    \
+             /// The names of every operation in this module.\n    \
+             pub const OPERATION_NAMES: &[&str] = &[];\n}}\n",
+            name = self.endpoint.name,
+            module = self.module(),
+        );
+        let output = out_dir.join(self.output_file_name());
+        write_if_changed(&output, &code)?;
+        Ok(Generated {
+            endpoint: self.endpoint,
+            output,
+            operations: Vec::new(),
+            deprecations: Vec::new(),
+            inputs: Vec::new(),
+        })
+    }
+
     fn codegen_options(&self) -> Result<GraphQLClientCodegenOptions, BuildError> {
         let path = |text: String| {
             syn::parse_str::<syn::Path>(&text).map_err(|error| BuildError::Codegen {
@@ -370,7 +400,8 @@ impl Builder {
         let mut options = GraphQLClientCodegenOptions::new(CodegenMode::Cli);
         options.set_module_visibility(syn::parse_quote!(pub));
         options.set_normalization(Normalization::Rust);
-        options.set_custom_scalars_module(path(format!("{}::scalars", self.crate_path))?);
+        options
+            .set_custom_scalars_module(path(format!("{}::__private::scalars", self.crate_path))?);
         options.set_serde_path(path(format!("{}::__private::serde", self.crate_path))?);
         options.set_response_derives("Debug, Clone, PartialEq, Serialize".into());
         options.set_variables_derives("Debug, Clone, PartialEq".into());
@@ -393,14 +424,15 @@ impl Builder {
             println!("cargo:rerun-if-changed={}", schema.display());
         }
         match self.generate() {
+            Ok(generated) if generated.inputs.is_empty() => generated,
             Ok(generated) => {
                 let schema = match &self.schema_path {
                     Some(path) => self.display(path),
-                    None => format!("bundled {}.json", self.endpoint.name()),
+                    None => format!("bundled {}.json", self.endpoint.name),
                 };
                 build_print::info!(
                     "taegis-sdk-codegen: {} endpoint: {} operation{} generated ({} quer{}, {} mutation{}) from {} against {}",
-                    self.endpoint.name(),
+                    self.endpoint.name,
                     generated.operations.len(),
                     if generated.operations.len() == 1 { "" } else { "s" },
                     count(&generated, OperationKind::Query),
@@ -428,7 +460,7 @@ impl Builder {
                 }
                 eprintln!(
                     "error: GraphQL operations for the `{}` endpoint do not compile\n\n{error}",
-                    self.endpoint.name()
+                    self.endpoint.name
                 );
                 std::process::exit(1);
             }
@@ -602,7 +634,7 @@ pub fn check_operation_files(
     paths: &[PathBuf],
     display_root: Option<&Path>,
 ) -> Result<Vec<Diagnostic>, BuildError> {
-    let mut builder = Builder::new(Endpoint::Main);
+    let mut builder = Builder::new(Endpoint::MAIN);
     builder.query_paths = paths.to_vec();
     builder.display_root = display_root.map(Path::to_path_buf);
     let mut diagnostics = Vec::new();

@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! // build.rs of a downstream crate
-//! taegis_sdk_codegen::Builder::new(taegis_sdk_codegen::Endpoint::Tenants)
+//! taegis_sdk_codegen::Builder::new(taegis_sdk_codegen::Endpoint::TENANTS)
 //!     .queries("queries/")
 //!     .build_script();
 //! ```
@@ -32,48 +32,20 @@ pub use generate::{check_operation_files, BuildError, Builder, Generated};
 use apollo_compiler::validation::Valid;
 use std::path::{Path, PathBuf};
 
-/// The Taegis endpoint an operation is sent to; each has its own schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    /// The main API, `https://<region api>/graphql` (clients and most services).
-    Main,
-    /// The tenants API, `https://<region tenants api>/public/query`.
-    Tenants,
+pub use taegis_platform::{Endpoint, Host};
+
+/// The introspection results bundled with this crate, one per endpoint that has one
+/// (`schemas/<endpoint>.json`, found by this crate's build script).
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled_schemas.rs"));
 }
 
-impl Endpoint {
-    /// Both endpoints, main first.
-    pub const ALL: [Endpoint; 2] = [Endpoint::Main, Endpoint::Tenants];
-
-    /// Short lowercase name: `main` or `tenants` (also the module and folder name).
-    pub fn name(self) -> &'static str {
-        match self {
-            Endpoint::Main => "main",
-            Endpoint::Tenants => "tenants",
-        }
-    }
-
-    /// The introspection result bundled with this crate for the endpoint.
-    pub fn bundled_schema(self) -> &'static str {
-        match self {
-            Endpoint::Main => include_str!("../../schema/main.json"),
-            Endpoint::Tenants => include_str!("../../schema/tenants.json"),
-        }
-    }
-}
-
-impl std::str::FromStr for Endpoint {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.to_ascii_lowercase().as_str() {
-            "main" | "graphql" => Ok(Endpoint::Main),
-            "tenants" | "tenant" => Ok(Endpoint::Tenants),
-            other => Err(format!(
-                "unknown endpoint `{other}`: expected `main` or `tenants`"
-            )),
-        }
-    }
+/// The introspection result bundled with this crate for `endpoint`, if there is one.
+pub fn bundled_schema(endpoint: Endpoint) -> Option<&'static str> {
+    bundled::SCHEMAS
+        .iter()
+        .find(|(name, _)| *name == endpoint.name)
+        .map(|(_, text)| *text)
 }
 
 /// A schema loaded from an introspection result, converted to SDL and validated.
@@ -111,6 +83,11 @@ pub enum SchemaError {
         /// Where and what.
         source: sdl::IntrospectionError,
     },
+    /// This crate bundles no schema for the endpoint (give one with `Builder::schema`).
+    NotBundled {
+        /// The endpoint.
+        endpoint: Endpoint,
+    },
     /// The schema it describes is not valid GraphQL.
     Invalid {
         /// What was being read.
@@ -128,6 +105,12 @@ impl std::fmt::Display for SchemaError {
             }
             SchemaError::Json { origin, source } => write!(f, "{origin} is not JSON: {source}"),
             SchemaError::Introspection { origin, source } => write!(f, "{origin}: {source}"),
+            SchemaError::NotBundled { endpoint } => write!(
+                f,
+                "no schema is bundled for the `{endpoint}` endpoint ({}); give one with \
+                 `Builder::schema(path)` (`taegis schema pull --endpoint {endpoint}` writes it)",
+                endpoint.path
+            ),
             SchemaError::Invalid { origin, report } => {
                 write!(f, "{origin} describes an invalid schema:\n{report}")
             }
@@ -141,7 +124,7 @@ impl std::error::Error for SchemaError {
             SchemaError::Io { source, .. } => Some(source),
             SchemaError::Json { source, .. } => Some(source),
             SchemaError::Introspection { source, .. } => Some(source),
-            SchemaError::Invalid { .. } => None,
+            SchemaError::Invalid { .. } | SchemaError::NotBundled { .. } => None,
         }
     }
 }
@@ -149,10 +132,8 @@ impl std::error::Error for SchemaError {
 impl Schema {
     /// Loads the schema bundled with this crate for `endpoint`.
     pub fn bundled(endpoint: Endpoint) -> Result<Schema, SchemaError> {
-        Schema::from_introspection_str(
-            endpoint.bundled_schema(),
-            &format!("bundled schema/{}.json", endpoint.name()),
-        )
+        let text = bundled_schema(endpoint).ok_or(SchemaError::NotBundled { endpoint })?;
+        Schema::from_introspection_str(text, &format!("bundled schemas/{}.json", endpoint.name))
     }
 
     /// Reads an introspection result from a file.

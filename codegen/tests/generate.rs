@@ -36,7 +36,7 @@ fn missing_required_argument_fails_with_file_line_and_argument() {
         "queries/tenants/bad.graphql",
         "query Bad { tenants { count } }\n",
     );
-    let error = builder(root.path(), Endpoint::Tenants, "queries/tenants")
+    let error = builder(root.path(), Endpoint::TENANTS, "queries/tenants")
         .generate()
         .unwrap_err();
     let BuildError::Invalid(diagnostics) = &error else {
@@ -68,7 +68,7 @@ fn every_invalid_file_is_reported_in_one_run() {
         "query b {\n  client(id: 1.5) { id }\n}\n",
     );
     let Err(BuildError::Invalid(diagnostics)) =
-        builder(root.path(), Endpoint::Main, "q").generate()
+        builder(root.path(), Endpoint::MAIN, "q").generate()
     else {
         panic!("expected validation errors")
     };
@@ -93,7 +93,7 @@ fn operation_names_must_be_unique_per_endpoint() {
         "\nquery GetClient { client(id: \"2\") { name } }\n",
     );
     let Err(BuildError::Invalid(diagnostics)) =
-        builder(root.path(), Endpoint::Main, "q").generate()
+        builder(root.path(), Endpoint::MAIN, "q").generate()
     else {
         panic!("expected a clash")
     };
@@ -122,7 +122,7 @@ fn generates_typed_module_with_endpoint_and_kind() {
         "q/old.graphql",
         "query oldClients { clients { client_id } }\n",
     );
-    let generated = builder(root.path(), Endpoint::Main, "q")
+    let generated = builder(root.path(), Endpoint::MAIN, "q")
         .module_name("my_ops")
         .generate()
         .unwrap();
@@ -152,11 +152,11 @@ fn generates_typed_module_with_endpoint_and_kind() {
     let code = fs::read_to_string(&generated.output).unwrap();
     assert!(code.contains("pub mod my_ops {"), "{code}");
     assert!(code.contains("pub struct AppendRoles;"));
-    assert!(code.contains("impl ::taegis_sdk::Operation for AppendRoles"));
-    assert!(code.contains("::taegis_sdk::OperationKind::Mutation"));
-    assert!(code.contains("::taegis_sdk::OperationKind::Query"));
-    assert!(code.contains("::taegis_sdk::Endpoint::Main"));
-    assert!(code.contains("::taegis_sdk::scalars::Time"));
+    assert!(code.contains("impl ::taegis_sdk::__private::Operation for AppendRoles"));
+    assert!(code.contains("::taegis_sdk::__private::OperationKind::Mutation"));
+    assert!(code.contains("::taegis_sdk::__private::OperationKind::Query"));
+    assert!(code.contains("::taegis_sdk::__private::Endpoint::MAIN"));
+    assert!(code.contains("::taegis_sdk::__private::scalars::Time"));
     // The deprecated `tenant_id` input field would clash with `tenantID` as a Rust field.
     let input = code
         .split("pub struct ClientRoleAssignmentInput")
@@ -177,12 +177,12 @@ fn unchanged_output_is_not_rewritten() {
         "q/a.graphql",
         "query a { client(id: \"1\") { id } }\n",
     );
-    let first = builder(root.path(), Endpoint::Main, "q")
+    let first = builder(root.path(), Endpoint::MAIN, "q")
         .generate()
         .unwrap();
     let modified = fs::metadata(&first.output).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    builder(root.path(), Endpoint::Main, "q")
+    builder(root.path(), Endpoint::MAIN, "q")
         .generate()
         .unwrap();
     assert_eq!(
@@ -194,7 +194,7 @@ fn unchanged_output_is_not_rewritten() {
 #[test]
 fn missing_folder_and_bad_schema_are_typed_errors() {
     let root = setup();
-    let error = builder(root.path(), Endpoint::Main, "nowhere")
+    let error = builder(root.path(), Endpoint::MAIN, "nowhere")
         .generate()
         .unwrap_err();
     assert!(matches!(error, BuildError::Io { .. }), "{error}");
@@ -205,7 +205,7 @@ fn missing_folder_and_bad_schema_are_typed_errors() {
         "query a { client(id: \"1\") { id } }\n",
     );
     write(root.path(), "schema.json", "{\"data\": {}}");
-    let error = builder(root.path(), Endpoint::Main, "q")
+    let error = builder(root.path(), Endpoint::MAIN, "q")
         .schema(root.path().join("schema.json"))
         .generate()
         .unwrap_err();
@@ -227,7 +227,7 @@ fn a_breaking_schema_change_is_reported_against_the_operation_file_and_line() {
         "q/uses_name.graphql",
         "query names {\n  tenants(tenantsQuery: {}) {\n    results { name }\n  }\n}\n",
     );
-    let old = Schema::bundled(Endpoint::Tenants).unwrap();
+    let old = Schema::bundled(Endpoint::TENANTS).unwrap();
     // The new schema drops `Tenant.name`.
     let mut introspection = old.introspection.clone();
     let types = introspection["data"]["__schema"]["types"]
@@ -274,7 +274,7 @@ fn secret_fields_are_decoded_into_the_secret_type() {
         "q/create.graphql",
         "mutation create($name: String!) { createClient(name: $name) { clientSecret client { clientID name } } }\n",
     );
-    let generated = builder(root.path(), Endpoint::Main, "q")
+    let generated = builder(root.path(), Endpoint::MAIN, "q")
         .secret_fields(["clientSecret", "client_secret"])
         .generate()
         .unwrap();
@@ -285,7 +285,7 @@ fn secret_fields_are_decoded_into_the_secret_type() {
         .unwrap();
     let response = &response[..response.find('}').unwrap()];
     assert!(
-        response.contains("pub client_secret: Option<::taegis_sdk::SecretString>"),
+        response.contains("pub client_secret: Option<::taegis_sdk::__private::SecretString>"),
         "{response}"
     );
     assert!(

@@ -38,7 +38,7 @@ fn assert_rejected(endpoint: Endpoint, source: &str, line: usize, needle: &str) 
 #[test]
 fn missing_required_argument_names_the_argument() {
     assert_rejected(
-        Endpoint::Tenants,
+        Endpoint::TENANTS,
         "query Bad { tenants { count } }",
         1,
         "tenantsQuery",
@@ -48,7 +48,7 @@ fn missing_required_argument_names_the_argument() {
 #[test]
 fn unknown_field_is_rejected() {
     assert_rejected(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "query c($id: ID!) {\n  client(id: $id) {\n    id\n    favouriteColour\n  }\n}",
         4,
         "favouriteColour",
@@ -58,13 +58,13 @@ fn unknown_field_is_rejected() {
 #[test]
 fn unknown_type_and_argument_are_rejected() {
     assert_rejected(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "query q($f: NoSuchInput) { clientsSearch(filters: $f) { totalCount } }",
         1,
         "NoSuchInput",
     );
     assert_rejected(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "query q {\n client(id: \"1\", colour: 2) { id } }",
         2,
         "colour",
@@ -74,7 +74,7 @@ fn unknown_type_and_argument_are_rejected() {
 #[test]
 fn wrong_variable_type_is_rejected() {
     assert_rejected(
-        Endpoint::Tenants,
+        Endpoint::TENANTS,
         "query t($q: String!) {\n  tenants(tenantsQuery: $q) { count }\n}",
         2,
         "$q",
@@ -84,7 +84,7 @@ fn wrong_variable_type_is_rejected() {
 #[test]
 fn unknown_enum_value_is_rejected() {
     assert_rejected(
-        Endpoint::Tenants,
+        Endpoint::TENANTS,
         "query t {\n  tenants(tenantsQuery: {orderBy: Colour}) { count }\n}",
         2,
         "Colour",
@@ -94,7 +94,7 @@ fn unknown_enum_value_is_rejected() {
 #[test]
 fn undefined_fragment_is_rejected() {
     assert_rejected(
-        Endpoint::Tenants,
+        Endpoint::TENANTS,
         "query t {\n  tenants(tenantsQuery: {}) {\n    ...Missing\n  }\n}",
         3,
         "Missing",
@@ -104,13 +104,13 @@ fn undefined_fragment_is_rejected() {
 #[test]
 fn unused_and_undefined_variables_are_rejected() {
     assert_rejected(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "query c($id: ID!, $unused: Int) { client(id: $id) { id } }",
         1,
         "unused",
     );
     assert_rejected(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "query c { client(id: $nowhere) { id } }",
         1,
         "nowhere",
@@ -120,13 +120,13 @@ fn unused_and_undefined_variables_are_rejected() {
 #[test]
 fn selection_on_leaf_and_missing_selection_are_rejected() {
     assert_rejected(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "query c {\n  client(id: \"1\") {\n    name { x }\n  }\n}",
         3,
         "must not have subselections",
     );
     assert_rejected(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "query c { client(id: \"1\") }",
         1,
         "must have a subselection set",
@@ -135,7 +135,7 @@ fn selection_on_leaf_and_missing_selection_are_rejected() {
 
 #[test]
 fn syntax_errors_are_located() {
-    let errors = errors(Endpoint::Main, "query c {\n  client(id: \"1\") { id\n");
+    let errors = errors(Endpoint::MAIN, "query c {\n  client(id: \"1\") { id\n");
     assert_eq!(errors.len(), 1, "one error, reported once: {errors:#?}");
     assert_eq!((errors[0].line, errors[0].column), (2, 24));
     assert!(
@@ -148,7 +148,7 @@ fn syntax_errors_are_located() {
 #[test]
 fn anonymous_operations_are_rejected_because_code_is_named_after_operations() {
     assert_rejected(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "{ client(id: \"1\") { id } }",
         1,
         "anonymous",
@@ -157,7 +157,7 @@ fn anonymous_operations_are_rejected_because_code_is_named_after_operations() {
 
 #[test]
 fn valid_tricky_operations_pass() {
-    let tenants = schema(Endpoint::Tenants);
+    let tenants = schema(Endpoint::TENANTS);
     let checked = tenants
         .check(
             r#"
@@ -199,7 +199,7 @@ fn valid_tricky_operations_pass() {
         checked.deprecations
     );
 
-    let main = schema(Endpoint::Main);
+    let main = schema(Endpoint::MAIN);
     main.check(
         r#"mutation add($id: ID!, $roles: [ClientRoleAssignmentInput]!) {
              appendClientRoles(id: $id, roles: $roles) { id roleAssignments { roleID roleName } }
@@ -216,7 +216,7 @@ fn valid_tricky_operations_pass() {
 
 #[test]
 fn deprecated_fields_arguments_and_input_fields_are_reported_with_reason() {
-    let main = schema(Endpoint::Main);
+    let main = schema(Endpoint::MAIN);
     let checked = main
         .check(
             "query old {\n  clients(name: \"%x%\") {\n    id\n    client_id\n  }\n}",
@@ -241,7 +241,7 @@ fn deprecated_fields_arguments_and_input_fields_are_reported_with_reason() {
         .to_string()
         .starts_with("old.graphql:2:3: `Query.clients` is deprecated"));
 
-    let tenants = schema(Endpoint::Tenants);
+    let tenants = schema(Endpoint::TENANTS);
     let checked = tenants
         .check(
             "mutation c {\n  createTenant(newTenant: {name: \"n\", partnerTenantID: \"1\"}) { id }\n}",
@@ -271,12 +271,12 @@ fn bundled_schemas_cover_every_documented_root_field() {
         }
     };
     expect(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "Query",
         &["client", "clients", "clientsSearch"],
     );
     expect(
-        Endpoint::Main,
+        Endpoint::MAIN,
         "Mutation",
         &[
             "createClient",
@@ -288,7 +288,7 @@ fn bundled_schemas_cover_every_documented_root_field() {
         ],
     );
     expect(
-        Endpoint::Tenants,
+        Endpoint::TENANTS,
         "Query",
         &[
             "tenants",
@@ -299,7 +299,7 @@ fn bundled_schemas_cover_every_documented_root_field() {
         ],
     );
     expect(
-        Endpoint::Tenants,
+        Endpoint::TENANTS,
         "Mutation",
         &[
             "createTenant",
@@ -319,7 +319,7 @@ fn bundled_schemas_cover_every_documented_root_field() {
             "deleteSSOConnection",
         ],
     );
-    let tenants = schema(Endpoint::Tenants);
+    let tenants = schema(Endpoint::TENANTS);
     for ty in [
         "Tenant",
         "TenantResults",
@@ -339,7 +339,7 @@ fn bundled_schemas_cover_every_documented_root_field() {
         "ClientSearchResults",
     ] {
         assert!(
-            schema(Endpoint::Main).schema.types.contains_key(ty),
+            schema(Endpoint::MAIN).schema.types.contains_key(ty),
             "type {ty} missing"
         );
     }

@@ -1,6 +1,6 @@
 //! The downstream operation runs against the sandbox through taegis-sdk's client.
 
-use taegis_sdk::sandbox::Sandbox;
+use taegis_sandbox::Sandbox;
 
 #[tokio::test]
 async fn generated_operation_runs_through_the_sdk_transport() {

@@ -1,0 +1,241 @@
+//! Argument parsing, dispatch and exit codes of the `taegis` binary.
+//!
+//! Exit codes: 0 success, 1 API or GraphQL error (and breaking schema changes for
+//! `schema diff`), 2 usage error, 3 authentication error, 4 network error.
+
+mod clients;
+mod context;
+mod misc;
+mod output;
+mod schema;
+mod sso;
+mod tenants;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::process::ExitCode;
+
+pub use context::GlobalArgs;
+
+/// The command line of `taegis`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "taegis",
+    version,
+    about = "Command-line client for the Secureworks Taegis XDR GraphQL APIs",
+    long_about = "Command-line client for the Secureworks Taegis XDR GraphQL APIs: manage API \
+                  clients, tenants and SSO connections, run any GraphQL document, and keep the \
+                  schemas that operations are checked against up to date.\n\n\
+                  Credentials come from the environment (CLIENT_ID and CLIENT_SECRET, or \
+                  TAEGIS_ACCESS_TOKEN), from --token-file, or from a built-in sandbox with \
+                  --sandbox. The region comes from --environment or TAEGIS_ENVIRONMENT \
+                  (default US1).",
+    after_help = "Exit status: 0 success, 1 API or GraphQL error, 2 usage error, \
+                  3 authentication error, 4 network error.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Get access tokens: print one, or log in interactively.
+    #[command(subcommand)]
+    Auth(misc::AuthCommand),
+    /// Manage API client credentials: create, list, get, rotate, delete.
+    #[command(subcommand)]
+    Clients(clients::ClientsCommand),
+    /// Query and manage tenants, labels, partner subscriptions and support access.
+    #[command(subcommand)]
+    Tenants(tenants::TenantsCommand),
+    /// Manage the SSO connections of a tenant.
+    #[command(subcommand)]
+    Sso(sso::SsoCommand),
+    /// Run any GraphQL document and print the JSON response (exit 1 when it has errors).
+    Query(misc::QueryArgs),
+    /// Print the version of a Taegis service (REST `/<service>/version`).
+    Version {
+        /// The service.
+        #[arg(default_value = "assets")]
+        service: String,
+    },
+    /// Read, compare, print and refresh the GraphQL schemas.
+    #[command(subcommand)]
+    Schema(schema::SchemaCommand),
+    /// Run the embedded Taegis API emulator.
+    #[cfg(feature = "sandbox")]
+    #[command(subcommand)]
+    Sandbox(misc::SandboxCommand),
+    /// List the typed GraphQL operations compiled into this binary.
+    Operations,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// A failure to report: one line on standard error (more with `-v`) and an exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// The process exit code.
+    pub code: u8,
+    /// One clear line.
+    pub message: String,
+    /// More detail, shown with `-v`.
+    pub detail: Option<String>,
+}
+
+impl Failure {
+    /// An API, GraphQL or local failure (exit code 1).
+    pub fn api(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+            detail: None,
+        }
+    }
+
+    /// A usage error (exit code 2).
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+            detail: None,
+        }
+    }
+
+    /// Writing the output failed (a closed pipe, a full disk).
+    pub fn output(error: std::io::Error) -> Failure {
+        Failure::api(format!("cannot write the output: {error}"))
+    }
+}
+
+impl From<taegis_sdk::Error> for Failure {
+    fn from(error: taegis_sdk::Error) -> Failure {
+        use taegis_sdk::Error as E;
+        let code = match &error {
+            E::Auth { .. } | E::MissingCredentials => 3,
+            E::Transport(_) | E::Timeout(_) => 4,
+            E::UnknownRegion { .. }
+            | E::InvalidTenantId { .. }
+            | E::InsecureTransport { .. }
+            | E::Config { .. } => 2,
+            _ => 1,
+        };
+        let detail = match &error {
+            E::GraphQl {
+                errors, request_id, ..
+            } => Some(format!(
+                "{}{}",
+                errors
+                    .iter()
+                    .map(|e| serde_json::to_string(e).unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                request_id
+                    .as_ref()
+                    .map(|id| format!("\nrequest id: {id}"))
+                    .unwrap_or_default()
+            )),
+            other => std::error::Error::source(other).map(|source| format!("caused by: {source}")),
+        };
+        Failure {
+            code,
+            message: error.to_string(),
+            detail,
+        }
+    }
+}
+
+/// Parses the arguments, runs the command and turns the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.format(&mut Cli::command()).exit(),
+    };
+    cli.global.note_command_line(&matches);
+    let verbose = cli.global.verbose;
+    if verbose > 0 {
+        context::install_request_log(verbose);
+    }
+    let outcome = run(cli);
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", output::escape(&failure.message));
+            if verbose > 0 {
+                if let Some(detail) = failure.detail {
+                    eprintln!("{}", output::escape_lines(&detail));
+                }
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let Cli { global, command } = cli;
+    match command {
+        Command::Schema(schema::SchemaCommand::Pull(args)) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            schema::pull(&session, args).await
+        }),
+        Command::Schema(command) => schema::run(command, &mut std::io::stdout().lock()),
+        Command::Operations => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for (endpoint, names) in taegis_sdk::ops::OPERATION_NAMES {
+                for name in names.iter() {
+                    writeln!(out, "{endpoint}\t{name}").map_err(Failure::output)?;
+                }
+            }
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "taegis", &mut std::io::stdout());
+            Ok(())
+        }
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox(command) => context::block_on(misc::sandbox(command)),
+        Command::Query(args) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            misc::query(&session, args).await
+        }),
+        Command::Auth(command) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            misc::auth(&session, command).await
+        }),
+        Command::Version { service } => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            misc::version(&session, &service).await
+        }),
+        Command::Clients(command) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            clients::run(&session, command).await
+        }),
+        Command::Tenants(command) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            tenants::run(&session, command).await
+        }),
+        Command::Sso(command) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            sso::run(&session, command).await
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,75 @@
+//! Runs `tests/interop/python_sdk.sh`: the official Taegis Python SDK (taegis-sdk-python
+//! 2.0.4, installed from PyPI into a temporary virtual environment) against an in-process
+//! sandbox. Skipped, with a message, only when python3 with venv and pip is not available.
+
+use std::process::Command;
+use taegis_sandbox::Sandbox;
+
+fn python_available() -> Result<(), String> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    for args in [
+        &["--version"][..],
+        &["-m", "venv", "--help"],
+        &["-m", "pip", "--version"],
+    ] {
+        match Command::new(&python).args(args).output() {
+            Ok(out) if out.status.success() => {}
+            Ok(_) => return Err(format!("`{python} {}` failed", args.join(" "))),
+            Err(e) => return Err(format!("cannot run `{python}`: {e}")),
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_against_sandbox() {
+    if let Err(why) = python_available() {
+        eprintln!(
+            "SKIPPED python_sdk_against_sandbox: python3 with venv and pip is required ({why})"
+        );
+        return;
+    }
+    let tenants = 137;
+    let sandbox = Sandbox::builder()
+        .tenants(tenants)
+        .seed(5)
+        .start()
+        .await
+        .expect("sandbox starts");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/python_sdk.sh");
+    let mut command = Command::new("bash");
+    command
+        .arg(script)
+        .env("TAEGIS_API_URL", sandbox.base_url())
+        .env("TAEGIS_TENANTS_URL", sandbox.base_url())
+        .env("CLIENT_ID", sandbox.client_id())
+        .env("CLIENT_SECRET", sandbox.client_secret())
+        .env("TAEGIS_TENANT_ID", sandbox.tenant_id())
+        .env("SANDBOX_TENANTS", tenants.to_string());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "python interop failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    assert!(
+        stdout.contains("checks passed, no schema warnings"),
+        "unexpected output: {stdout}"
+    );
+    let stats = sandbox.stats();
+    assert!(
+        stats.tokens_issued >= 2,
+        "the SDK fetched tokens: {stats:?}"
+    );
+    assert!(
+        stats.operation("IntrospectionQuery") >= 2,
+        "the SDK introspected both endpoints: {stats:?}"
+    );
+    assert!(stats.operation("createClient") >= 2, "{stats:?}");
+    assert!(stats.operation("tenants") >= 2, "{stats:?}");
+    eprintln!("{}", stdout.trim());
+}
