@@ -73,13 +73,10 @@ impl serde::Serialize for SecretString {
     }
 }
 
-/// Compares two secrets without stopping at the first differing byte.
+/// Compares two secrets in constant time (for equal lengths), with `subtle`.
 pub(crate) fn secrets_equal(a: &SecretString, b: &SecretString) -> bool {
-    let (a, b) = (a.0.as_bytes(), b.0.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq as _;
+    bool::from(a.0.as_bytes().ct_eq(b.0.as_bytes()))
 }
 
 impl PartialEq for SecretString {

@@ -41,17 +41,6 @@ impl AsyncSleep for TokioSleep {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = month as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 fn to_system_time(days: i64, secs_of_day: i64, nanos: u32, offset_secs: i64) -> Option<SystemTime> {
     let secs = days
         .checked_mul(86_400)?
@@ -68,66 +57,11 @@ fn num(s: &str) -> Option<u32> {
     s.parse().ok()
 }
 
-/// Parses an RFC 3339 timestamp such as `2022-04-22T09:40:06.677Z` or
-/// `2022-04-22T11:40:06+02:00`.
+/// Parses an RFC 3339 date-time such as `2022-04-22T09:40:06.677Z` or
+/// `2022-04-22T11:40:06+02:00` (the platform's one parser, `taegis_platform::time`).
 pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
-    let s = s.trim();
-    if s.len() < 20 || !s.is_char_boundary(10) || !s.is_char_boundary(19) {
-        return None;
-    }
-    let (date, rest) = s.split_at(10);
-    let sep = rest.as_bytes()[0];
-    if sep != b'T' && sep != b't' && sep != b' ' {
-        return None;
-    }
-    let (time, zone) = rest[1..].split_at(8);
-    let mut d = date.split('-');
-    let (year, month, day) = (num(d.next()?)? as i64, num(d.next()?)?, num(d.next()?)?);
-    let mut t = time.split(':');
-    let (h, m, sec) = (num(t.next()?)?, num(t.next()?)?, num(t.next()?)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
-        return None;
-    }
-    let mut zone = zone;
-    let mut nanos = 0u32;
-    if let Some(frac) = zone.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let mut n: u64 = 0;
-        for (i, b) in frac.bytes().take(digits).enumerate() {
-            if i < 9 {
-                n = n * 10 + u64::from(b - b'0');
-            }
-        }
-        for _ in digits..9 {
-            n *= 10;
-        }
-        nanos = n as u32;
-        zone = &frac[digits..];
-    }
-    let offset = match zone {
-        "Z" | "z" => 0,
-        _ if zone.len() == 6
-            && (zone.starts_with('+') || zone.starts_with('-'))
-            && zone.as_bytes()[3] == b':' =>
-        {
-            // `get`: the zone may hold multi-byte characters (never slice inside one).
-            let oh = num(zone.get(1..3)?)? as i64;
-            let om = num(zone.get(4..6)?)? as i64;
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            sign * (oh * 3600 + om * 60)
-        }
-        _ => return None,
-    };
-    let secs_of_day = i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(sec);
-    to_system_time(
-        days_from_civil(year, month, day),
-        secs_of_day,
-        nanos,
-        offset,
-    )
+    let (secs, nanos) = taegis_platform::time::parse_rfc3339(s)?;
+    to_system_time(0, secs, nanos, 0)
 }
 
 /// Parses an HTTP date in the IMF-fixdate form (`Wed, 21 Oct 2015 07:28:00 GMT`).
@@ -148,7 +82,12 @@ pub(crate) fn parse_http_date(s: &str) -> Option<SystemTime> {
         return None;
     }
     let secs_of_day = i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(sec);
-    to_system_time(days_from_civil(year, month, day), secs_of_day, 0, 0)
+    to_system_time(
+        taegis_platform::time::days_from_civil(year, month, day),
+        secs_of_day,
+        0,
+        0,
+    )
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ fn schemas() -> &'static [Schema; 2] {
     static SCHEMAS: OnceLock<[Schema; 2]> = OnceLock::new();
     SCHEMAS.get_or_init(|| {
         [
-            Schema::bundled(Endpoint::Main).expect("bundled main schema"),
-            Schema::bundled(Endpoint::Tenants).expect("bundled tenants schema"),
+            Schema::bundled(Endpoint::MAIN).expect("bundled main schema"),
+            Schema::bundled(Endpoint::TENANTS).expect("bundled tenants schema"),
         ]
     })
 }

@@ -1,4 +1,8 @@
-//! The Taegis XDR GraphQL gateways as data: one [`Endpoint`] entry per gateway, shared by the
+//! Facts of the Taegis XDR platform shared by the runtime, the code generator and the
+//! emulator: the GraphQL gateways ([`Endpoint`]), operation kinds, the documented client
+//! [`roles`] and the platform's [`time`] format.
+//!
+//! The gateways are data: one [`Endpoint`] entry per gateway, shared by the
 //! `taegis-sdk` runtime (which builds URLs from it) and `taegis-sdk-codegen` (which finds the
 //! bundled schema and the queries folder by its name). Adding a gateway is one `const` here
 //! plus its line in [`Endpoint::ALL`], its schema file and its queries folder.
@@ -12,6 +16,9 @@
 //! ```
 
 #![warn(missing_docs)]
+
+pub mod roles;
+pub mod time;
 
 /// Which base URL an endpoint lives under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

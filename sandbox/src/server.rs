@@ -253,7 +253,8 @@ async fn token(AxState(shared): AxState<Arc<Shared>>, headers: HeaderMap, body: 
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq as _;
+    bool::from(a.ct_eq(b))
 }
 
 async fn graphql_main(shared: AxState<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {

@@ -3,6 +3,7 @@
 
 use super::util::{rfc3339, Rng};
 use std::collections::HashMap;
+use taegis_platform::roles;
 
 /// A role a client can hold, as in the role table of the authentication guide.
 #[derive(Debug)]
@@ -17,37 +18,28 @@ pub(crate) struct Role {
     pub(crate) rank: u8,
 }
 
-/// Administrator role ID.
-pub(crate) const ROLE_ADMIN: &str = "ba0fdcbd-e87d-4bdd-ae7d-ca6118b25068";
-/// Analyst role ID (the default for new clients).
-pub(crate) const ROLE_ANALYST: &str = "a4903f9f-465b-478f-a24e-82fa2e129d2e";
+impl Role {
+    const fn of(def: roles::RoleDef, rank: u8) -> Role {
+        Role {
+            id: def.id,
+            name: def.name,
+            summary: def.summary,
+            rank,
+        }
+    }
+}
 
-/// The four documented roles.
+/// Administrator role ID.
+pub(crate) const ROLE_ADMIN: &str = roles::ADMINISTRATOR.id;
+/// Analyst role ID (the default for new clients).
+pub(crate) const ROLE_ANALYST: &str = roles::ANALYST.id;
+
+/// The four documented roles (`taegis_platform::roles`), with the rank the sandbox gives them.
 pub(crate) const ROLES: [Role; 4] = [
-    Role {
-        id: ROLE_ADMIN,
-        name: "TenantAdmin",
-        summary: "tenantAdmin",
-        rank: 4,
-    },
-    Role {
-        id: ROLE_ANALYST,
-        name: "TenantAnalyst",
-        summary: "tenantAnalyst",
-        rank: 3,
-    },
-    Role {
-        id: "a72dace7-4536-4dbc-947d-015a8eb65f4d",
-        name: "TenantResponder",
-        summary: "tenantResponder",
-        rank: 2,
-    },
-    Role {
-        id: "ace1cae4-59fd-4fd1-9500-40077dc529a7",
-        name: "TenantAuditor",
-        summary: "tenantAuditor",
-        rank: 1,
-    },
+    Role::of(roles::ADMINISTRATOR, 4),
+    Role::of(roles::ANALYST, 3),
+    Role::of(roles::RESPONDER, 2),
+    Role::of(roles::AUDITOR, 1),
 ];
 
 /// Looks a role up by ID.

@@ -11,120 +11,18 @@ pub(crate) fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Days since 1970-01-01 to a civil (year, month, day); Howard Hinnant's algorithm.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// A civil date to days since 1970-01-01.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * if m > 2 { m - 3 } else { m + 9 } + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// Formats milliseconds since the epoch as `2022-03-23T15:15:37Z` (or with `.123` millis when
 /// `millis` is set).
 pub(crate) fn rfc3339(ms: i64, millis: bool) -> String {
-    let secs = ms.div_euclid(1000);
-    let frac = ms.rem_euclid(1000);
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    let sod = secs.rem_euclid(86_400);
-    let (h, mi, s) = (sod / 3600, (sod % 3600) / 60, sod % 60);
-    if millis {
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:03}Z")
-    } else {
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
-    }
+    taegis_platform::time::format_rfc3339(ms, millis)
 }
 
 /// Parses an RFC 3339 timestamp (also without offset, read as UTC, or a bare date) into
 /// milliseconds since the epoch.
 pub(crate) fn parse_time(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let b = t.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = t.get(r)?;
-        if s.bytes().all(|c| c.is_ascii_digit()) {
-            s.parse().ok()
-        } else {
-            None
-        }
-    };
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (y, mo, d) = (num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let mut ms = days_from_civil(y, mo, d) * 86_400_000;
-    if b.len() == 10 {
-        return Some(ms);
-    }
-    if !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') || b.len() < 19 {
-        return None;
-    }
-    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    ms += (h * 3600 + mi * 60 + s) * 1000;
-    let mut i = 19;
-    if i < b.len() && b[i] == b'.' {
-        let start = i + 1;
-        i = start;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        let digits = &t[start..i];
-        if digits.is_empty() {
-            return None;
-        }
-        let padded: String = digits.chars().chain("000".chars()).take(3).collect();
-        ms += padded.parse::<i64>().ok()?;
-    }
-    let rest = &t[i..];
-    match rest {
-        "" | "Z" | "z" => Some(ms),
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let off = &rest[1..];
-            if !off.is_ascii() {
-                return None;
-            }
-            let (oh, om) = match off.len() {
-                5 if off.as_bytes()[2] == b':' => (
-                    off[0..2].parse::<i64>().ok()?,
-                    off[3..5].parse::<i64>().ok()?,
-                ),
-                4 => (
-                    off[0..2].parse::<i64>().ok()?,
-                    off[2..4].parse::<i64>().ok()?,
-                ),
-                2 => (off.parse::<i64>().ok()?, 0),
-                _ => return None,
-            };
-            Some(ms - sign * (oh * 3600 + om * 60) * 1000)
-        }
-    }
+    let (secs, nanos) = taegis_platform::time::parse_lenient(text)?;
+    secs.checked_mul(1000)?
+        .checked_add(i64::from(nanos / 1_000_000))
 }
 
 /// A small, fast, seedable generator (SplitMix64) for deterministic test data and fault dice

@@ -33,13 +33,13 @@ pub struct Role(Cow<'static, str>);
 
 impl Role {
     /// Tenant Administrator.
-    pub const ADMINISTRATOR: Role = Role(Cow::Borrowed("ba0fdcbd-e87d-4bdd-ae7d-ca6118b25068"));
+    pub const ADMINISTRATOR: Role = Role(Cow::Borrowed(taegis_platform::roles::ADMINISTRATOR.id));
     /// Tenant Analyst: the role a client gets when none is given.
-    pub const ANALYST: Role = Role(Cow::Borrowed("a4903f9f-465b-478f-a24e-82fa2e129d2e"));
+    pub const ANALYST: Role = Role(Cow::Borrowed(taegis_platform::roles::ANALYST.id));
     /// Tenant Responder.
-    pub const RESPONDER: Role = Role(Cow::Borrowed("a72dace7-4536-4dbc-947d-015a8eb65f4d"));
+    pub const RESPONDER: Role = Role(Cow::Borrowed(taegis_platform::roles::RESPONDER.id));
     /// Tenant Auditor.
-    pub const AUDITOR: Role = Role(Cow::Borrowed("ace1cae4-59fd-4fd1-9500-40077dc529a7"));
+    pub const AUDITOR: Role = Role(Cow::Borrowed(taegis_platform::roles::AUDITOR.id));
 
     /// The documented roles with their names.
     pub const NAMED: [(&'static str, Role); 4] = [
