@@ -134,14 +134,11 @@ impl fmt::Debug for Credentials {
     }
 }
 
+pub use taegis_platform::bearer::strip_bearer;
+
 /// Removes whitespace and a `Bearer ` prefix from a pasted token.
 pub(crate) fn clean_bearer(token: &str) -> String {
-    let t = token.trim();
-    let t = match t.get(..7) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => t[7..].trim_start(),
-        _ => t,
-    };
-    t.to_owned()
+    strip_bearer(token).to_owned()
 }
 
 /// The expiry (`exp` claim) of a JWT, read without verifying the signature.

@@ -252,7 +252,6 @@ fn configured_builder(global: &GlobalArgs) -> Result<ClientBuilder, Failure> {
     Ok(builder)
 }
 
-/// The one token held in `path` (a leading "Bearer " and surrounding whitespace removed).
 /// The one token a `--token-file` holds; the text read is wiped once the token is copied.
 fn read_token_file(path: &std::path::Path) -> Result<taegis_sdk::SecretString, Failure> {
     let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|error| {
@@ -261,12 +260,7 @@ fn read_token_file(path: &std::path::Path) -> Result<taegis_sdk::SecretString, F
             path.display()
         ))
     })?);
-    let token = text.trim();
-    let token = token
-        .strip_prefix("Bearer ")
-        .or_else(|| token.strip_prefix("bearer "))
-        .unwrap_or(token)
-        .trim();
+    let token = taegis_sdk::auth::strip_bearer(&text);
     if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Failure::usage(format!(
             "the token file {} does not hold one token",

@@ -1,6 +1,6 @@
 //! Facts of the Taegis XDR platform shared by the runtime, the code generator and the
 //! emulator: the GraphQL gateways ([`Endpoint`]), operation kinds, the documented client
-//! [`roles`] and the platform's [`time`] format.
+//! [`roles`], the platform's [`time`] format and the [`bearer`] token scheme.
 //!
 //! The gateways are data: one [`Endpoint`] entry per gateway, shared by the
 //! `taegis-sdk` runtime (which builds URLs from it) and `taegis-sdk-codegen` (which finds the
@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bearer;
 pub mod roles;
 pub mod time;
 

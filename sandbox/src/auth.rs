@@ -158,11 +158,7 @@ pub(crate) fn parse_basic(value: &str) -> Option<(String, String)> {
     Some((user.to_owned(), password.to_owned()))
 }
 
-/// Extracts the token from an `Authorization: Bearer` header value.
-pub(crate) fn parse_bearer(value: &str) -> Option<&str> {
-    let (scheme, rest) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-}
+pub(crate) use taegis_platform::bearer::bearer_token as parse_bearer;
 
 #[cfg(test)]
 mod tests {
