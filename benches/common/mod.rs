@@ -56,7 +56,7 @@ impl Target {
 }
 
 /// The benchmarked request: the generated `tenants` query for one tenant by ID (the whole
-/// tenant selection of `queries/tenants/tenants.graphql`).
+/// tenant selection of `queries/tenants/tenants/tenants.graphql`).
 pub fn one_tenant(tenant_id: &str) -> tenants::Variables {
     tenants::Variables {
         tenants_query: tenants::TenantsQuery {

@@ -97,7 +97,8 @@ fn diff_reports_breaking_changes_and_the_operations_they_break() {
         "{report}"
     );
     assert!(
-        report.contains("queries/tenants/tenants.graphql:"),
+        // The removed field is selected by the shared `Tenant` fragment.
+        report.contains("queries/tenants/tenants/fragments.graphql:"),
         "{report}"
     );
     assert!(

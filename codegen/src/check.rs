@@ -2,6 +2,7 @@
 //! search for deprecated fields, arguments and enum values that an operation uses.
 
 use apollo_compiler::ast::{DirectiveList, OperationType, Value};
+use apollo_compiler::diagnostic::ToCliReport as _;
 use apollo_compiler::executable::{Selection, SelectionSet};
 use apollo_compiler::parser::SourceSpan;
 use apollo_compiler::schema::ExtendedType;
@@ -38,13 +39,20 @@ impl fmt::Display for Diagnostic {
 }
 
 impl Diagnostic {
+    /// One diagnostic per entry of `list`, each located in the source file it points into
+    /// (`file` for those that point nowhere).
     pub(crate) fn from_list(file: &str, list: &DiagnosticList) -> Vec<Diagnostic> {
         let mut diagnostics: Vec<Diagnostic> = list
             .iter()
             .map(|diagnostic| {
                 let start = diagnostic.line_column_range().map(|range| range.start);
+                let source_file = diagnostic
+                    .error
+                    .location()
+                    .and_then(|span| diagnostic.sources.get(&span.file_id()))
+                    .map(|source| source.path().display().to_string());
                 Diagnostic {
-                    file: file.to_owned(),
+                    file: source_file.unwrap_or_else(|| file.to_owned()),
                     line: start.as_ref().map_or(0, |s| s.line),
                     column: start.as_ref().map_or(0, |s| s.column),
                     message: diagnostic.error.to_string(),
@@ -129,7 +137,44 @@ impl Schema {
     ///
     /// `file` is only used in messages.
     pub fn check(&self, source: &str, file: &str) -> Result<CheckedDocument, Vec<Diagnostic>> {
-        let document = ExecutableDocument::parse_and_validate(&self.schema, source, file)
+        self.check_with(source, file, &[])
+    }
+
+    /// Like [`check`](Self::check), with more sources in the same document: `fragments`
+    /// holds `(file, source)` pairs of fragment definitions the operation may spread.
+    /// Diagnostics name the file each problem is in.
+    pub fn check_with(
+        &self,
+        source: &str,
+        file: &str,
+        fragments: &[(String, String)],
+    ) -> Result<CheckedDocument, Vec<Diagnostic>> {
+        let mut errors = DiagnosticList::new(Default::default());
+        let mut builder = ExecutableDocument::builder(Some(&self.schema), &mut errors);
+        let mut parser = apollo_compiler::parser::Parser::new();
+        parser.parse_into_executable_builder(source, file, &mut builder);
+        for (fragment_file, fragment_source) in fragments {
+            parser.parse_into_executable_builder(
+                fragment_source.as_str(),
+                fragment_file,
+                &mut builder,
+            );
+        }
+        let document = builder.build();
+        if !errors.is_empty() {
+            // Report validation errors too, as `parse_and_validate` does.
+            let mut all = Diagnostic::from_list(file, &errors);
+            if let Err(more) = document.validate(&self.schema) {
+                for diagnostic in Diagnostic::from_list(file, &more.errors) {
+                    if !all.contains(&diagnostic) {
+                        all.push(diagnostic);
+                    }
+                }
+            }
+            return Err(all);
+        }
+        let document = document
+            .validate(&self.schema)
             .map_err(|with_errors| Diagnostic::from_list(file, &with_errors.errors))?;
         let mut diagnostics = Vec::new();
         let mut operations = Vec::new();
@@ -165,7 +210,7 @@ impl Schema {
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
-        let deprecations = DeprecationFinder::new(self, &document, file).run();
+        let deprecations = DeprecationFinder::new(self, &document).run();
         Ok(CheckedDocument {
             document,
             operations,
@@ -183,18 +228,16 @@ fn start(document: &ExecutableDocument, location: Option<SourceSpan>) -> (usize,
 struct DeprecationFinder<'a> {
     schema: &'a Schema,
     document: &'a ExecutableDocument,
-    file: &'a str,
     found: Vec<Deprecation>,
-    seen: HashSet<(String, usize, usize)>,
+    seen: HashSet<(String, String, usize, usize)>,
     visited_fragments: HashSet<String>,
 }
 
 impl<'a> DeprecationFinder<'a> {
-    fn new(schema: &'a Schema, document: &'a ExecutableDocument, file: &'a str) -> Self {
+    fn new(schema: &'a Schema, document: &'a ExecutableDocument) -> Self {
         Self {
             schema,
             document,
-            file,
             found: Vec::new(),
             seen: HashSet::new(),
             visited_fragments: HashSet::new(),
@@ -218,7 +261,14 @@ impl<'a> DeprecationFinder<'a> {
             return;
         };
         let (line, column) = start(self.document, location);
-        if !self.seen.insert((coordinate.clone(), line, column)) {
+        let file = location
+            .and_then(|span| self.document.sources.get(&span.file_id()))
+            .map(|source| source.path().display().to_string())
+            .unwrap_or_default();
+        if !self
+            .seen
+            .insert((file.clone(), coordinate.clone(), line, column))
+        {
             return;
         }
         let reason = directive
@@ -227,7 +277,7 @@ impl<'a> DeprecationFinder<'a> {
             .map(str::to_owned)
             .or_else(|| Some("No longer supported".to_owned()));
         self.found.push(Deprecation {
-            file: self.file.to_owned(),
+            file,
             line,
             column,
             coordinate,

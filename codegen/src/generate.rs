@@ -4,10 +4,11 @@ use graphql_client_codegen::deprecation::DeprecationStrategy;
 use graphql_client_codegen::normalization::Normalization;
 use graphql_client_codegen::{CodegenMode, GraphQLClientCodegenOptions};
 use heck::ToUpperCamelCase;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::fragments::{self, SharedFragments};
 use crate::{Deprecation, Diagnostic, Endpoint, OperationInfo, OperationKind, Schema, SchemaError};
 
 /// Validates the operations of one endpoint and generates their typed Rust module.
@@ -42,6 +43,9 @@ pub struct Generated {
     pub deprecations: Vec<Deprecation>,
     /// The files that were read: the schema and every operation file.
     pub inputs: Vec<PathBuf>,
+    /// The shared fragments (files holding only fragment definitions), for
+    /// [`crate::check_mirrors`].
+    pub fragments: Vec<crate::FragmentSummary>,
 }
 
 /// Why generation failed.
@@ -243,19 +247,22 @@ impl Builder {
         )?;
 
         let files = self.operation_files()?;
-        let mut diagnostics = Vec::new();
+        inputs.extend(files.iter().cloned());
+        let loaded = self.load(&files)?;
+        let mut diagnostics = loaded.diagnostics;
         let mut operations = Vec::new();
         let mut deprecations = Vec::new();
         let mut sources = Vec::new();
+        let mut used_fragments = BTreeSet::new();
         let mut first_seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
-        for file in &files {
-            inputs.push(file.clone());
-            let display = self.display(file);
-            let source = std::fs::read_to_string(file).map_err(|source| BuildError::Io {
-                path: file.clone(),
+        for file in loaded.operations {
+            let OperationFile {
+                display,
                 source,
-            })?;
-            match schema.check(&source, &display) {
+                needed,
+            } = file;
+            let fragment_sources = loaded.shared.sources_for(&needed);
+            match schema.check_with(&source, &display, &fragment_sources) {
                 Ok(checked) => {
                     for operation in checked.operations {
                         let struct_name = operation.name.to_upper_camel_case();
@@ -275,12 +282,20 @@ impl Builder {
                         }
                         operations.push((display.clone(), operation));
                     }
-                    deprecations.extend(checked.deprecations);
-                    sources.push((display, source));
+                    for deprecation in checked.deprecations {
+                        if !deprecations.contains(&deprecation) {
+                            deprecations.push(deprecation);
+                        }
+                    }
+                    // The shared fragments are sent with the operation that spreads them.
+                    let full = source + &loaded.shared.text_for(&needed);
+                    sources.push((display, full));
                 }
-                Err(errors) => diagnostics.extend(errors),
+                Err(errors) => push_new(&mut diagnostics, errors),
             }
+            used_fragments.extend(needed);
         }
+        push_new(&mut diagnostics, loaded.shared.unused(&used_fragments));
         if !diagnostics.is_empty() {
             return Err(BuildError::Invalid(diagnostics));
         }
@@ -365,6 +380,7 @@ impl Builder {
             operations,
             deprecations,
             inputs,
+            fragments: loaded.shared.summaries(),
         })
     }
 
@@ -387,6 +403,7 @@ impl Builder {
             operations: Vec::new(),
             deprecations: Vec::new(),
             inputs: Vec::new(),
+            fragments: Vec::new(),
         })
     }
 
@@ -637,17 +654,94 @@ pub fn check_operation_files(
     let mut builder = Builder::new(Endpoint::MAIN);
     builder.query_paths = paths.to_vec();
     builder.display_root = display_root.map(Path::to_path_buf);
-    let mut diagnostics = Vec::new();
-    for file in builder.operation_files()? {
-        let source = std::fs::read_to_string(&file).map_err(|source| BuildError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        if let Err(errors) = schema.check(&source, &builder.display(&file)) {
-            diagnostics.extend(errors);
+    let loaded = builder.load(&builder.operation_files()?)?;
+    let mut diagnostics = loaded.diagnostics;
+    let mut used_fragments = BTreeSet::new();
+    for file in loaded.operations {
+        let fragment_sources = loaded.shared.sources_for(&file.needed);
+        if let Err(errors) = schema.check_with(&file.source, &file.display, &fragment_sources) {
+            push_new(&mut diagnostics, errors);
+        }
+        used_fragments.extend(file.needed);
+    }
+    push_new(&mut diagnostics, loaded.shared.unused(&used_fragments));
+    Ok(diagnostics)
+}
+
+/// Adds the diagnostics not already in `all` (a shared fragment's error is found once per
+/// operation that spreads it).
+fn push_new(all: &mut Vec<Diagnostic>, more: Vec<Diagnostic>) {
+    for diagnostic in more {
+        if !all.contains(&diagnostic) {
+            all.push(diagnostic);
         }
     }
-    Ok(diagnostics)
+}
+
+/// An operation file, with the shared fragments it needs.
+struct OperationFile {
+    display: String,
+    source: String,
+    needed: BTreeSet<String>,
+}
+
+/// The operation files of a builder, apart from its shared fragments files.
+struct Loaded {
+    operations: Vec<OperationFile>,
+    shared: SharedFragments,
+    /// Problems of the fragments files themselves (syntax, duplicate names).
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder {
+    /// Reads `files` and sorts them into operations and shared fragments files (files that
+    /// define fragments and nothing else).
+    fn load(&self, files: &[PathBuf]) -> Result<Loaded, BuildError> {
+        let mut shared = SharedFragments::default();
+        let mut diagnostics = Vec::new();
+        let mut fragment_documents = Vec::new();
+        let mut parsed = Vec::new();
+        for file in files {
+            let display = self.display(file);
+            let source = std::fs::read_to_string(file).map_err(|source| BuildError::Io {
+                path: file.clone(),
+                source,
+            })?;
+            let document = apollo_compiler::ast::Document::parse(source.as_str(), &display);
+            match document {
+                Ok(document) if fragments::is_fragments_file(&document) => {
+                    if let Err(errors) = shared.add_file(&display, &source, &document) {
+                        diagnostics.extend(errors);
+                    }
+                    fragment_documents.push(document);
+                }
+                // A syntax error in a fragments-only file is reported by checking it as an
+                // operation file.
+                Ok(document) => parsed.push((display, source, document)),
+                Err(with_errors) => parsed.push((display, source, with_errors.partial)),
+            }
+        }
+        shared.resolve_keys(&fragment_documents);
+        let operations = parsed
+            .into_iter()
+            .map(|(display, source, document)| {
+                let needed = shared.needed(
+                    &fragments::document_spreads(&document),
+                    &fragments::local_fragments(&document),
+                );
+                OperationFile {
+                    display,
+                    source,
+                    needed,
+                }
+            })
+            .collect();
+        Ok(Loaded {
+            operations,
+            shared,
+            diagnostics,
+        })
+    }
 }
 
 fn count(generated: &Generated, kind: OperationKind) -> usize {

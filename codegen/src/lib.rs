@@ -23,11 +23,15 @@
 pub mod canonical;
 mod check;
 pub mod diff;
+mod fragments;
 mod generate;
+mod mirrors;
 pub mod sdl;
 
 pub use check::{CheckedDocument, Deprecation, Diagnostic, OperationInfo, OperationKind};
+pub use fragments::FragmentSummary;
 pub use generate::{check_operation_files, BuildError, Builder, Generated};
+pub use mirrors::{check_mirrors, check_mirrors_build_script};
 
 use apollo_compiler::validation::Valid;
 use std::path::{Path, PathBuf};

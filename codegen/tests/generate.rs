@@ -293,3 +293,151 @@ fn secret_fields_are_decoded_into_the_secret_type() {
         "other strings stay strings"
     );
 }
+
+/// A service folder with a shared fragments file, spread by two operations.
+fn shared_fragments_service(root: &Path, fragment_body: &str) {
+    write(
+        root,
+        "queries/main/clients/fragments.graphql",
+        &format!(
+            "# shared\nfragment ClientBasics on Client {{\n{fragment_body}\n}}\n\n\
+             fragment RoleBits on ClientRoleAssignment {{ roleID }}\n"
+        ),
+    );
+    write(
+        root,
+        "queries/main/clients/client.graphql",
+        "query client($id: ID!) { client(id: $id) { ...ClientBasics } }\n",
+    );
+    write(
+        root,
+        "queries/main/clients/deleteClient.graphql",
+        "mutation deleteClient($id: ID!) { deleteClient(id: $id) { ...ClientBasics } }\n",
+    );
+}
+
+#[test]
+fn shared_fragments_feed_every_operation_that_spreads_them() {
+    let root = setup();
+    shared_fragments_service(
+        root.path(),
+        "  id\n  clientID\n  roleAssignments { ...RoleBits }",
+    );
+    let generated = builder(root.path(), Endpoint::MAIN, "queries/main")
+        .generate()
+        .unwrap();
+    let names: Vec<_> = generated
+        .operations
+        .iter()
+        .map(|(_, op)| op.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["client", "deleteClient"],
+        "fragments file is no operation"
+    );
+    let code = fs::read_to_string(&generated.output).unwrap();
+    // Both operations carry the fragments they need (transitively), and only those.
+    assert_eq!(
+        code.matches("fragment ClientBasics on Client").count(),
+        2,
+        "{code}"
+    );
+    assert_eq!(code.matches("fragment RoleBits on").count(), 2);
+    let summary: Vec<_> = generated
+        .fragments
+        .iter()
+        .map(|f| (f.name.as_str(), f.line, f.keys.join(",")))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("ClientBasics", 2, "id,clientID,roleAssignments".to_owned()),
+            ("RoleBits", 8, "roleID".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn an_error_in_a_shared_fragment_is_reported_once_in_its_own_file() {
+    let root = setup();
+    shared_fragments_service(
+        root.path(),
+        "  id\n  nosuchField\n  roleAssignments { ...RoleBits }",
+    );
+    let Err(BuildError::Invalid(diagnostics)) =
+        builder(root.path(), Endpoint::MAIN, "queries/main").generate()
+    else {
+        panic!("expected validation errors")
+    };
+    let found: Vec<_> = diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("queries/main/clients/fragments.graphql:4:3: "),
+        "{found:?}"
+    );
+    assert!(found[0].contains("nosuchField"), "{found:?}");
+}
+
+#[test]
+fn an_unused_shared_fragment_and_a_duplicate_name_are_errors() {
+    let root = setup();
+    shared_fragments_service(root.path(), "  id");
+    write(
+        root.path(),
+        "queries/main/other/fragments.graphql",
+        "fragment ClientBasics on Client { name }\n",
+    );
+    let Err(BuildError::Invalid(diagnostics)) =
+        builder(root.path(), Endpoint::MAIN, "queries/main").generate()
+    else {
+        panic!("expected validation errors")
+    };
+    let found: Vec<_> = diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        found.iter().any(
+            |d| d.starts_with("queries/main/other/fragments.graphql:1:1: ")
+                && d.contains(
+                    "`ClientBasics` is also defined at queries/main/clients/fragments.graphql:2"
+                )
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(
+            |d| d.starts_with("queries/main/clients/fragments.graphql:6:1: ")
+                && d.contains("`RoleBits` is not used")
+        ),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn check_mirrors_finds_a_struct_that_drifted_from_its_fragment() {
+    let root = setup();
+    shared_fragments_service(
+        root.path(),
+        "  id\n  clientID\n  roleAssignments { ...RoleBits }",
+    );
+    let generated = builder(root.path(), Endpoint::MAIN, "queries/main")
+        .generate()
+        .unwrap();
+    write(
+        root.path(),
+        "src/api/clients.rs",
+        "/// A client.\n///\n/// Mirrors fragment `ClientBasics`.\n\
+         #[derive(serde::Deserialize)]\npub struct Client {\n    pub id: String,\n    \
+         #[serde(rename = \"clientID\")]\n    pub client_id: String,\n}\n\n\
+         /// Mirrors fragment `RoleBits`.\npub struct Role {\n    #[serde(rename = \"roleID\")]\n    pub role_id: String,\n}\n",
+    );
+    let diagnostics = taegis_sdk_codegen::check_mirrors(
+        &generated.fragments,
+        &[root.path().join("src")],
+        Some(root.path()),
+    )
+    .unwrap();
+    let found: Vec<_> = diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with("src/api/clients.rs:5:1: struct `Client` no longer mirrors fragment `ClientBasics` (queries/main/clients/fragments.graphql:2)"), "{found:?}");
+    assert!(found[0].contains("selects `roleAssignments` that the struct lacks"));
+}

@@ -5,11 +5,15 @@
 use libfuzzer_sys::fuzz_target;
 use taegis_sdk_codegen::Schema;
 
-const OPERATIONS: &[&str] = &[
-    include_str!("../../queries/main/clients.graphql"),
-    include_str!("../../queries/main/createClient.graphql"),
-    include_str!("../../queries/tenants/tenants.graphql"),
-    include_str!("../../queries/tenants/updateTenant.graphql"),
+const CLIENT_FRAGMENTS: &str = include_str!("../../queries/main/clients/fragments.graphql");
+const TENANT_FRAGMENTS: &str = include_str!("../../queries/tenants/tenants/fragments.graphql");
+
+/// (operation, the shared fragments file it spreads).
+const OPERATIONS: &[(&str, &str)] = &[
+    (include_str!("../../queries/main/clients/clients.graphql"), CLIENT_FRAGMENTS),
+    (include_str!("../../queries/main/clients/createClient.graphql"), CLIENT_FRAGMENTS),
+    (include_str!("../../queries/tenants/tenants/tenants.graphql"), TENANT_FRAGMENTS),
+    (include_str!("../../queries/tenants/tenants/updateTenant.graphql"), TENANT_FRAGMENTS),
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -17,8 +21,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(schema) = Schema::from_introspection_str(text, "fuzz.json") {
-        for op in OPERATIONS {
-            if let Err(diagnostics) = schema.check(op, "op.graphql") {
+        for (op, fragments) in OPERATIONS {
+            let fragments = [("fragments.graphql".to_owned(), fragments.to_string())];
+            if let Err(diagnostics) = schema.check_with(op, "op.graphql", &fragments) {
                 for d in diagnostics {
                     let _ = d.to_string();
                 }

@@ -116,6 +116,8 @@ impl fmt::Display for Role {
 }
 
 /// A role granted to a client in a tenant.
+///
+/// Mirrors fragment `RoleAssignment` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleAssignment {
     /// Assignment ID.
@@ -136,6 +138,8 @@ pub struct RoleAssignment {
 }
 
 /// An API client (OAuth2 client credentials registered in a tenant). Never holds a secret.
+///
+/// Mirrors fragment `ApiClient` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiClient {
     /// Internal UUID: accepted wherever an ID is asked for, like `client_id`.

@@ -22,6 +22,8 @@ pub use crate::ops::tenants::update_sso_connection::{
 
 /// The service provider (Taegis) side of a connection: what to configure at the identity
 /// provider.
+///
+/// Mirrors fragment `SsoConnectionParameters` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SsoConnectionParameters {
     /// Assertion consumer service URL to configure at the identity provider.
@@ -42,6 +44,8 @@ pub struct SsoConnectionParameters {
 }
 
 /// SAML settings of an identity provider.
+///
+/// Mirrors fragment `SamlSettings` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SamlSettings {
     /// The identity provider's signing certificate.
@@ -59,6 +63,8 @@ pub struct SamlSettings {
 }
 
 /// Azure AD settings of an identity provider (no secret is ever requested).
+///
+/// Mirrors fragment `AzureAdSettings` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AzureAdSettings {
     /// Application (client) ID.
@@ -69,6 +75,8 @@ pub struct AzureAdSettings {
 }
 
 /// The identity provider side of a connection.
+///
+/// Mirrors fragment `IdentityProviderConfig` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderConfig {
     /// SAML settings.
@@ -80,6 +88,8 @@ pub struct IdentityProviderConfig {
 }
 
 /// An SSO connection.
+///
+/// Mirrors fragment `SsoConnection` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SsoConnection {
     /// Internal ID.

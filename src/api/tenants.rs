@@ -26,6 +26,8 @@ pub use crate::ops::tenants::tenants::{
 pub use crate::ops::tenants::update_tenant::{TenantEnvironmentUpdateInput, TenantUpdateInput};
 
 /// A label on a tenant.
+///
+/// Mirrors fragment `TenantLabel` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantLabel {
     /// Label ID.
@@ -43,6 +45,8 @@ pub struct TenantLabel {
 }
 
 /// Whether a tenant is enabled in one environment (region).
+///
+/// Mirrors fragment `Environment` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Environment {
     /// Environment name, e.g. `echo`, `pilot`.
@@ -62,6 +66,8 @@ pub struct Environment {
 }
 
 /// A service (subscription) of a tenant.
+///
+/// Mirrors fragment `TenantService` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantService {
     /// Assignment ID.
@@ -91,6 +97,8 @@ pub struct TenantService {
 }
 
 /// A tenant.
+///
+/// Mirrors fragment `Tenant` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tenant {
     /// Tenant ID, e.g. `12345`.
@@ -171,6 +179,8 @@ pub struct TenantPage {
 }
 
 /// A partner subscription (service) that can be assigned to child tenants.
+///
+/// Mirrors fragment `Subscription` (checked at build time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subscription {
     /// Subscription ID (`subscription_id` when assigning).
