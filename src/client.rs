@@ -564,6 +564,7 @@ impl ClientBuilder {
                     .time_source
                     .unwrap_or_else(|| Arc::new(SystemTimeSource)),
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+                has_clients_search: std::sync::OnceLock::new(),
             }),
             tenant,
         })
@@ -599,6 +600,16 @@ struct Inner {
     token_cache: Option<TokenCacheFile>,
     clock: Arc<dyn TimeSource>,
     sleep: Arc<dyn AsyncSleep>,
+    /// Whether the main endpoint knows `clientsSearch`, once a search has found out: the
+    /// clients facade asks once per client (and its clones), not on every page.
+    has_clients_search: std::sync::OnceLock<bool>,
+}
+
+impl Client {
+    /// The memo of whether the server knows `clientsSearch` (see `Inner`).
+    pub(crate) fn has_clients_search(&self) -> &std::sync::OnceLock<bool> {
+        &self.inner.has_clients_search
+    }
 }
 
 /// A Taegis XDR API client. Cheap to clone: clones share the connection pool and the token

@@ -40,6 +40,7 @@ mod document;
 pub mod error;
 mod net;
 pub mod ops;
+pub mod paginate;
 mod redact;
 pub mod region;
 mod response;
@@ -54,6 +55,7 @@ pub use client::{
 };
 pub use error::{Error, GraphQlError, PartialData};
 pub use net::{TlsRoots, DEFAULT_MAX_RESPONSE_SIZE};
+pub use paginate::{CursorPage, Items, NumberedPage, Pages, Paginator};
 pub use redact::{escape_controls, is_terminal_control};
 pub use region::Region;
 pub use retry::RetryConfig;

@@ -114,8 +114,7 @@ pub async fn run(session: &Session, command: ClientsCommand) -> Result<(), Failu
             let hidden = indicatif::ProgressBar::hidden();
             output::stream(
                 session.output,
-                clients.stream(filter),
-                max,
+                output::limited(clients.paginate(filter), max),
                 HEADER,
                 row,
                 &hidden,
@@ -243,9 +242,10 @@ fn print_new(
             }
             Ok(())
         }
+        // The keys of the API's answer (`NewClient`), like every JSON output.
         _ => output::json(&json!({
             "client": new.client,
-            "client_secret": new.secret.expose_secret(),
+            "clientSecret": new.secret.expose_secret(),
         })),
     }
 }

@@ -108,9 +108,23 @@ impl Failure {
         }
     }
 
-    /// Writing the output failed (a closed pipe, a full disk).
+    /// Writing the output failed (a full disk, ...). A reader that closed the pipe
+    /// (`taegis ... | head -1`) got all it wanted: that is [`Failure::closed_output`].
     pub fn output(error: std::io::Error) -> Failure {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure::closed_output();
+        }
         Failure::api(format!("cannot write the output: {error}"))
+    }
+
+    /// Standard output was closed by its reader: the command stops, quietly, with exit
+    /// code 0 (the only failure with code 0).
+    pub fn closed_output() -> Failure {
+        Failure {
+            code: 0,
+            message: String::new(),
+            detail: None,
+        }
     }
 }
 
@@ -166,6 +180,8 @@ pub fn main() -> ExitCode {
     let outcome = run(cli);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of standard output went away (`| head -1`): nothing to report.
+        Err(failure) if failure.code == 0 => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {}", output::escape(&failure.message));
             if verbose > 0 {
@@ -197,8 +213,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "taegis", &mut std::io::stdout());
-            Ok(())
+            // Generated in memory: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "taegis", &mut script);
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)
+                .and_then(|()| out.flush())
+                .map_err(Failure::output)
         }
         #[cfg(feature = "sandbox")]
         Command::Sandbox(command) => context::block_on(misc::sandbox(command)),

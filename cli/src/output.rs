@@ -1,4 +1,17 @@
 //! Printing results: aligned tables, `key: value` blocks, JSON and JSON Lines.
+//!
+//! The one key rule of `--json` and `--jsonl` output, for every command: a key is the API's
+//! own name for the field, spelled exactly as the API spells it. For GraphQL objects that is
+//! the field name in the endpoint's schema (`clientID`, `roleAssignments` on the main
+//! endpoint; `created_at`, `cursorPos` on the tenants endpoint, whose schema mixes both), and
+//! the facade types serialise with those names; `clients create`/`rotate` print the
+//! `NewClient` object (`client`, `clientSecret`). `auth token` reports the OAuth2 token
+//! endpoint's answer with its RFC 6749 names (`access_token`, `token_type`, `expires_in`,
+//! plus `expires_at` in the same style); `version` the REST answer's names. Keys the CLI adds
+//! around API objects are single lowercase words (`deleted`, `failed`, `client`, `error`).
+//! Never rename an API field for style: `cli/tests/cli_polish.rs` checks the keys against the
+//! schemas. (The `key: value` blocks of human output are labels, not keys, and stay
+//! snake_case.)
 
 use comfy_table::{presets::NOTHING, Cell, ContentArrangement, Table};
 use serde::Serialize;
@@ -84,8 +97,13 @@ fn write_json(value: &impl Serialize, formatter: impl Formatter) -> Result<(), F
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, TerminalSafe(formatter));
     value
         .serialize(&mut serializer)
-        .map_err(|e| Failure::api(format!("cannot encode the output: {e}")))?;
-    writeln!(out).map_err(Failure::output)
+        .map_err(|e| match e.io_error_kind() {
+            Some(kind) => Failure::output(kind.into()),
+            None => Failure::api(format!("cannot encode the output: {e}")),
+        })?;
+    writeln!(out)
+        .and_then(|()| out.flush())
+        .map_err(Failure::output)
 }
 
 /// Prints `value` as pretty JSON followed by a newline.
@@ -184,13 +202,24 @@ pub fn progress(
     bar
 }
 
+/// The items of `pages`, at most `max` of them when given.
+pub fn limited<T: Send + 'static>(
+    pages: taegis_sdk::Paginator<T>,
+    max: Option<usize>,
+) -> taegis_sdk::paginate::Items<T> {
+    match max {
+        Some(max) => pages.limit(max).items(),
+        None => pages.items(),
+    }
+}
+
 /// Prints a stream of API objects in `mode` without holding more than one table block (100
-/// rows) in memory, except for `--json`, which is one document by definition. Stops after
-/// `max` items; ticks `bar` per item. Returns how many were printed.
+/// rows) in memory, except for `--json`, which is one document by definition (`--max` is the
+/// stream's own limit: `Paginator::limit`, which asks for no page it does not need). Ticks
+/// `bar` per item. Returns how many were printed.
 pub async fn stream<T, S>(
     mode: super::context::OutputMode,
     items: S,
-    max: Option<usize>,
     header: &[&str],
     row: fn(&T) -> Vec<String>,
     bar: &indicatif::ProgressBar,
@@ -207,9 +236,6 @@ where
     let mut first_block = true;
     let mut seen = 0usize;
     while let Some(item) = items.try_next().await? {
-        if max.is_some_and(|max| seen >= max) {
-            break;
-        }
         seen += 1;
         bar.inc(1);
         match mode {

@@ -170,14 +170,15 @@ pub async fn pull(session: &super::context::Session, args: PullArgs) -> Result<(
 
 /// Runs a schema subcommand, writing its report to `out`.
 pub fn run(command: SchemaCommand, out: &mut impl Write) -> Result<(), Failure> {
-    let written = |result: std::io::Result<()>| {
-        result.map_err(|e| Failure::api(format!("cannot write the output: {e}")))
-    };
+    let written = |result: std::io::Result<()>| result.map_err(Failure::output);
     match command {
         SchemaCommand::Pull(_) => Err(Failure::api("schema pull needs a connection")),
         SchemaCommand::Sdl { file } => {
             let schema = load(&file)?;
-            written(out.write_all(schema.sdl.as_bytes()))
+            written(
+                out.write_all(schema.sdl.as_bytes())
+                    .and_then(|()| out.flush()),
+            )
         }
         SchemaCommand::Diff { old, new, queries } => {
             let (old, new) = (load(&old)?, load(&new)?);

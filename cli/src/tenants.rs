@@ -499,8 +499,7 @@ async fn list(session: &Session, args: ListArgs) -> Result<(), Failure> {
     let bar = output::progress(session.interactive, None, "tenants");
     let seen = output::stream(
         session.output,
-        tenants.stream(query),
-        args.max,
+        output::limited(tenants.paginate(query), args.max),
         HEADER,
         row,
         &bar,

@@ -98,7 +98,7 @@ async fn client_lifecycle_create_list_get_rotate_delete() {
         let created = json(&out);
         let id = created["client"]["id"].as_str().unwrap().to_owned();
         let client_id = created["client"]["clientID"].as_str().unwrap().to_owned();
-        let secret = created["client_secret"].as_str().unwrap().to_owned();
+        let secret = created["clientSecret"].as_str().unwrap().to_owned();
         assert!(!secret.is_empty());
         let text = std::fs::read_to_string(&file).unwrap();
         assert_eq!(
@@ -148,7 +148,7 @@ async fn client_lifecycle_create_list_get_rotate_delete() {
         // rotate: a new secret, and the old one is refused (authentication error, exit 3)
         let (code, out, _) = run(s.taegis(), &["--json", "clients", "rotate", &id]);
         assert_eq!(code, 0);
-        let new_secret = json(&out)["client_secret"].as_str().unwrap().to_owned();
+        let new_secret = json(&out)["clientSecret"].as_str().unwrap().to_owned();
         assert_ne!(new_secret, secret);
         let (code, _, err) = run(s.taegis_as(&client_id, &secret), &["auth", "token"]);
         assert_eq!(code, 3, "{err}");

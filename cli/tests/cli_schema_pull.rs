@@ -72,7 +72,14 @@ async fn pull_from_the_sandbox_round_trips_the_checked_in_schemas() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stderr).contains("main.json: written"));
+    // A new file is reported as written, each one.
+    let said = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        said.contains("main.json: written") && said.contains("tenants.json: written"),
+        "{said}"
+    );
+    let folder = out.path().join("new/schemas");
+    assert!(folder.join("main.json").is_file() && folder.join("tenants.json").is_file());
     assert!(second.status.success());
     let again = String::from_utf8_lossy(&second.stderr);
     assert!(

@@ -127,7 +127,7 @@ fn no_command_shows_a_secret_on_stderr() {
         run.assert_code(0, "clients create");
         let created = json(&run);
         s.client_secrets
-            .push(created["client_secret"].as_str().unwrap().to_owned());
+            .push(created["clientSecret"].as_str().unwrap().to_owned());
         s.check_stderr("clients create", &run);
         let id = created["client"]["id"].as_str().unwrap().to_owned();
         let client_id = created["client"]["client_id"]
@@ -150,7 +150,7 @@ fn no_command_shows_a_secret_on_stderr() {
         let run = w.run(&[v, "--json", "clients", "rotate", &id]);
         run.assert_code(0, "clients rotate");
         s.client_secrets
-            .push(json(&run)["client_secret"].as_str().unwrap().to_owned());
+            .push(json(&run)["clientSecret"].as_str().unwrap().to_owned());
         s.check_stderr("clients rotate", &run);
         let run = w.run(&[v, "clients", "rotate", &client_id]);
         run.assert_code(0, "clients rotate (human)");

@@ -1,7 +1,7 @@
 //! API client credentials (main endpoint): create with roles, search, get, rotate the secret,
 //! change roles, delete, delete everything.
 
-use futures_util::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::{Stream, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
@@ -13,6 +13,7 @@ use crate::ops::main::{
     Client as ClientQuery, Clients as ClientsQuery, ClientsSearch, CreateClient, DeleteClient,
     ForceRotateClientSecret, RemoveClientRoles, RotateClientSecret,
 };
+use crate::paginate::{NumberedPage, Paginator};
 use crate::{Client, Error, SecretString};
 
 pub use crate::ops::main::clients_search::{
@@ -308,7 +309,8 @@ impl Clients {
     }
 
     /// Searches clients with totals (`clientsSearch`). Servers that predate `clientsSearch`
-    /// are searched with the older `clients` query instead.
+    /// are searched with the older `clients` query instead; the client remembers which one its
+    /// server answers, so it asks only once.
     ///
     /// ```no_run
     /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
@@ -336,13 +338,23 @@ impl Clients {
                 sort_order: filter.sort_order.clone(),
             }),
         };
+        // Whether the server knows `clientsSearch` is found out once per client (shared by its
+        // clones), not on every page.
+        let known = self.client.has_clients_search();
+        if known.get() == Some(&false) {
+            return self.search_with_clients_query(filter).await;
+        }
         match self
             .client
             .execute_as::<ClientsSearch, Single<ClientPage>>(variables)
             .await
         {
-            Ok(answer) => answer.required("clientsSearch result"),
+            Ok(answer) => {
+                let _ = known.set(true);
+                answer.required("clientsSearch result")
+            }
             Err(error) if lacks_field(&error, "clientsSearch") => {
+                let _ = known.set(false);
                 self.search_with_clients_query(filter).await
             }
             Err(error) => Err(error),
@@ -394,41 +406,38 @@ impl Clients {
         &self,
         filter: ClientFilter,
     ) -> impl Stream<Item = Result<ApiClient, Error>> + Send + 'static {
+        self.paginate(filter).items()
+    }
+
+    /// The pages of [`Clients::stream`] as a [`Paginator`]: for `pages()`, or a `limit`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use taegis_sdk::api::clients::ClientFilter;
+    /// let first_ten: Vec<_> = client.clients().paginate(ClientFilter::default()).limit(10).items().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn paginate(&self, filter: ClientFilter) -> Paginator<ApiClient> {
         let clients = self.clone();
         let per_page = filter.per_page.unwrap_or(100).max(1);
-        let start = filter.page_offset.unwrap_or(0);
-        stream::try_unfold(Some((start, 0i64, None::<String>)), move |state| {
+        let first = u64::try_from(filter.page_offset.unwrap_or(0)).unwrap_or(0);
+        let size = u64::try_from(per_page).unwrap_or(1);
+        Paginator::page_numbers(first, size, move |number| {
             let clients = clients.clone();
-            let filter = filter.clone();
+            let filter = ClientFilter {
+                page_offset: Some(i64::try_from(number).unwrap_or(i64::MAX)),
+                per_page: Some(per_page),
+                ..filter.clone()
+            };
             async move {
-                let Some((page_number, seen, previous_first)) = state else {
-                    return Ok(None);
-                };
-                let page = clients
-                    .search(&ClientFilter {
-                        page_offset: Some(page_number),
-                        per_page: Some(per_page),
-                        ..filter
-                    })
-                    .await?;
-                // A server that ignores the offset answers the same page again: stop rather
-                // than loop (or repeat items) forever.
-                let first = page.results.first().map(|c| c.id.clone());
-                if first.is_some() && first == previous_first {
-                    return Ok(None);
-                }
-                let fetched = page.results.len() as i64;
-                let seen = seen + fetched;
-                let skipped = start * per_page;
-                let more = fetched == per_page
-                    && page.total_count.is_none_or(|total| skipped + seen < total);
-                Ok::<_, Error>(Some((
-                    stream::iter(page.results.into_iter().map(Ok)),
-                    more.then_some((page_number + 1, seen, first)),
-                )))
+                let page = clients.search(&filter).await?;
+                let total = page
+                    .total_count
+                    .map(|total| u64::try_from(total).unwrap_or(0));
+                Ok(NumberedPage::new(page.results, total))
             }
         })
-        .try_flatten()
     }
 
     /// One client by UUID or by `client_id`; [`Error::NotFound`] when there is none.

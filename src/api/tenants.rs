@@ -2,7 +2,7 @@
 //! create; update (name, environments, disable, expiry); labels; partner subscriptions;
 //! Secureworks support access.
 
-use futures_util::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::Stream;
 use serde::{Deserialize, Serialize};
 
 use super::de::{list_without_nulls, null_as_default};
@@ -14,6 +14,7 @@ use crate::ops::tenants::{
     DeleteTenantLabel, DisableTenantSupport, EnableTenantSupport, Tenants as TenantsOperation,
     UnassignSubscription, UpdateSubscription, UpdateTenant, UpdateTenantLabel,
 };
+use crate::paginate::{CursorPage, Paginator};
 use crate::{Client, Error};
 
 pub use crate::ops::tenants::create_tenant::{
@@ -263,45 +264,49 @@ impl Tenants {
         &self,
         query: TenantsQuery,
     ) -> impl Stream<Item = Result<Tenant, Error>> + Send + 'static {
+        self.paginate(query).items()
+    }
+
+    /// The pages of [`Tenants::stream`] as a [`Paginator`]: for `pages()`, or a `limit`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use taegis_sdk::api::tenants::TenantsQuery;
+    /// let mut pages = client.tenants().paginate(TenantsQuery::default()).pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} tenants", page.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn paginate(&self, query: TenantsQuery) -> Paginator<Tenant> {
         let tenants = self.clone();
         let query = TenantsQuery {
             max_results: Some(query.max_results.unwrap_or(100)),
             page_num: None,
             ..query
         };
-        let first = query.cursor_pos.clone();
-        stream::try_unfold((Some(first.clone()), first), move |(cursor, previous)| {
+        let start = query.cursor_pos.clone();
+        Paginator::cursor(start, move |cursor: Option<String>| {
             let tenants = tenants.clone();
-            let query = query.clone();
+            let query = TenantsQuery {
+                cursor_pos: cursor.clone(),
+                ..query.clone()
+            };
             async move {
-                let Some(cursor) = cursor else {
-                    return Ok(None);
+                let page = tenants.list(query).await?;
+                // A page that answers the cursor it was sent is a repeat (the paginator drops
+                // it) even when it claims nothing follows; otherwise the cursor is followed
+                // while more is claimed and the page is not empty.
+                let repeat = page.cursor_pos.is_some() && page.cursor_pos == cursor;
+                let next = if repeat || (page.has_more && !page.results.is_empty()) {
+                    page.cursor_pos
+                } else {
+                    None
                 };
-                let page = tenants
-                    .list(TenantsQuery {
-                        cursor_pos: cursor,
-                        ..query
-                    })
-                    .await?;
-                // A page that answers the cursor it was sent repeats the previous page (at
-                // least its last tenant): the stream ends without it.
-                if page.cursor_pos.is_some() && page.cursor_pos == previous {
-                    return Ok(None);
-                }
-                let next = match page.cursor_pos.clone() {
-                    Some(next) if page.has_more && !page.results.is_empty() => {
-                        Some(Some(next.clone()))
-                    }
-                    _ => None,
-                };
-                let previous = page.cursor_pos.clone();
-                Ok::<_, Error>(Some((
-                    stream::iter(page.results.into_iter().map(Ok)),
-                    (next, previous),
-                )))
+                Ok(CursorPage::new(page.results, next))
             }
         })
-        .try_flatten()
     }
 
     /// One tenant by ID; [`Error::NotFound`] when the caller cannot see it.
