@@ -53,12 +53,16 @@
 mod auth;
 mod faults;
 mod graphql;
-mod resolvers;
 mod server;
+mod service;
+mod services;
 mod state;
 mod util;
 
 pub use faults::{FaultKind, FaultTarget, Stats};
+pub use service::{Context, Role, Seed, Service};
+/// The GraphQL gateways; a [`Service`] names the one its root fields belong to.
+pub use taegis_sdk_codegen::Endpoint;
 
 use server::Shared;
 use state::{Client, RoleAssignment, State, FIRST_TENANT_ID, ROLES, ROLE_ADMIN};
@@ -67,7 +71,6 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use taegis_sdk_codegen::Endpoint;
 
 /// Why a sandbox could not start.
 #[derive(Debug)]
@@ -111,6 +114,18 @@ impl std::error::Error for SandboxError {
     }
 }
 
+/// The services added with [`SandboxBuilder::service`].
+#[derive(Clone, Default)]
+struct Added(Vec<Arc<dyn Service>>);
+
+impl std::fmt::Debug for Added {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|s| s.name()))
+            .finish()
+    }
+}
+
 /// Settings of a sandbox; [`SandboxBuilder::start`] runs it.
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
@@ -122,6 +137,7 @@ pub struct SandboxBuilder {
     rate_limit_rate: f64,
     unavailable_rate: f64,
     retry_after: Duration,
+    services: Added,
 }
 
 impl Default for SandboxBuilder {
@@ -135,6 +151,7 @@ impl Default for SandboxBuilder {
             rate_limit_rate: 0.0,
             unavailable_rate: 0.0,
             retry_after: Duration::from_secs(1),
+            services: Added::default(),
         }
     }
 }
@@ -197,6 +214,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Adds a [`Service`]: from now on it answers its root fields, taking over any a built-in
+    /// service answers (two added services may not claim the same field: `start` fails).
+    /// Services are shared, not copied, by a cloned builder; register an `Arc<S>` to keep a
+    /// handle on the service's data.
+    pub fn service(mut self, service: impl Service) -> Self {
+        self.services.0.push(Arc::new(service));
+        self
+    }
+
     /// Starts the sandbox on the current tokio runtime.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
         if self.addr.ip() != std::net::IpAddr::V4(Ipv4Addr::LOCALHOST) {
@@ -220,7 +246,16 @@ impl SandboxBuilder {
         let base_url = format!("http://{addr}");
         let main = graphql::Engine::new(Endpoint::MAIN).map_err(SandboxError::Schema)?;
         let tenants = graphql::Engine::new(Endpoint::TENANTS).map_err(SandboxError::Schema)?;
-        let mut state = State::seeded(self.tenants, self.seed, base_url.clone());
+        let roots: Vec<(Endpoint, Vec<String>)> = [&main, &tenants]
+            .iter()
+            .map(|e| (e.endpoint(), e.root_fields()))
+            .collect();
+        let registry = service::Registry::build(services::builtin(), self.services.0, &roots)
+            .map_err(SandboxError::Config)?;
+        let mut state = State::new(base_url.clone(), FIRST_TENANT_ID + self.tenants);
+        registry
+            .seed(&mut service::Seed::new(&mut state, self.seed, self.tenants))
+            .map_err(SandboxError::Config)?;
         let now = util::now_ms();
         let client_id = util::secure::alnum(32).map_err(SandboxError::Random)?;
         let client_secret = util::secure::alnum(64).map_err(SandboxError::Random)?;
@@ -258,6 +293,7 @@ impl SandboxBuilder {
         faults.token_ttl = self.token_ttl;
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
+            registry,
             signer: auth::Signer::random().map_err(SandboxError::Random)?,
             main,
             tenants,
