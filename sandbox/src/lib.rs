@@ -12,9 +12,10 @@
 //! - `GET /<service>/version`: `{"tag","revision","timestamp"}`.
 //!
 //! Every GraphQL request is validated against the checked-in schema and executed by
-//! apollo-compiler (introspection included), over in-memory state that both endpoints share:
-//! API clients with roles, seeded tenants with labels and partner subscriptions, and SSO
-//! connections. The bootstrap client ([`Sandbox::client_id`]) is an Administrator of the
+//! apollo-compiler (introspection included); each root field is answered by the service that
+//! registered it (see [below](#services-and-how-to-add-one)), over in-memory state: API clients
+//! with roles and seeded tenants with labels and partner subscriptions, which both endpoints
+//! share, and each service's own data (such as SSO connections). The bootstrap client ([`Sandbox::client_id`]) is an Administrator of the
 //! partner tenant [`Sandbox::tenant_id`], whose children are the other seeded tenants; a
 //! client created with the default role is a TenantAnalyst and gets a permission error on
 //! tenant mutations. A partner tenant outside that hierarchy (ID 9000, with child 9001) exists
@@ -49,6 +50,33 @@
 //! println!("{} {} {}", sandbox.base_url(), sandbox.client_id(), sandbox.tenant_id());
 //! # Ok(()) }
 //! ```
+//!
+//! # Services, and how to add one
+//!
+//! The sandbox is a registry of [`Service`]s. A service names the root fields it answers
+//! ([`Service::root_fields`], each with its [`Endpoint`]), keeps its own data (behind a
+//! `Mutex`, since [`Service::resolve`] takes `&self`), may seed it ([`Service::seed`], with the
+//! sandbox's [`seed`](Seed::seed)), and answers each field from its JSON arguments with the
+//! field's value as JSON. What several services share (the tenants, the calling client and its
+//! [`Role`] on each tenant, the tenant in context, the request time, the selected field names)
+//! comes through the [`Context`]. At start-up every `(endpoint, root field)` is routed to one
+//! service; the engine looks the field up there and nowhere else, and a root field nobody
+//! serves fails with ``"`<field>` is not served by the sandbox"``.
+//!
+//! Built in: `tenants` (tenants, labels, support, partner subscriptions; seeds the tenant
+//! hierarchy), `clients` (API clients, main endpoint), `sso` (SSO connections), and empty
+//! placeholders for `audits`, `serviceEvents`, `requestableServices` and `registeredDomains`,
+//! one module each under `src/services/`, one line each in `services::builtin`.
+//!
+//! To add one, implement [`Service`] and register it with one line,
+//! [`SandboxBuilder::service`]: `Sandbox::builder().service(Domains::default()).start()`. An
+//! added service takes over the fields of a built-in one; a field two added services claim,
+//! or one the endpoint's bundled schema does not have, makes `start` fail with
+//! [`SandboxError::Config`]. The workspace's `examples/add-service` crate does it end to end:
+//! its own operations, a stateful `registerDomain`/`registeredDomains` service, and a test
+//! over HTTP through `taegis_sdk::Client`.
+
+#![warn(missing_docs)]
 
 mod auth;
 mod faults;
