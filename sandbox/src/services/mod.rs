@@ -9,6 +9,8 @@ mod sso;
 mod tenants;
 
 use crate::service::Service;
+use crate::state::{State, RANK_READ, ROLES};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// The built-in services, in seeding order: one line per service.
@@ -21,9 +23,6 @@ pub(crate) fn builtin() -> Vec<Arc<dyn Service>> {
     ]
 }
 
-use super::state::{State, RANK_READ, ROLES};
-use serde_json::Value;
-
 /// Who is calling, from the verified token and the `X-Tenant-Context` header.
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
@@ -34,7 +33,7 @@ pub(crate) struct Caller {
     /// Request time, milliseconds since the epoch.
     pub(crate) now: i64,
     /// Names of every field the operation selects (`None`: unknown, build everything);
-    /// resolvers may leave out costly parts nobody asked for.
+    /// services may leave out costly parts nobody asked for.
     pub(crate) wanted: Option<std::sync::Arc<std::collections::HashSet<String>>>,
 }
 
