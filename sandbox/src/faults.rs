@@ -1,6 +1,5 @@
 //! Fault injection settings and request counters.
 
-use super::util::Rng;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -81,7 +80,8 @@ pub(crate) struct Faults {
     pub(crate) retry_after: Duration,
     pub(crate) token_ttl: Duration,
     queued: Vec<(FaultTarget, FaultKind, u64)>,
-    rng: Rng,
+    /// Fault dice: seeded, so a run with a given seed fails the same requests.
+    rng: fastrand::Rng,
 }
 
 impl Faults {
@@ -93,7 +93,7 @@ impl Faults {
             retry_after: Duration::from_secs(1),
             token_ttl: Duration::from_secs(3600),
             queued: Vec::new(),
-            rng: Rng::new(seed ^ 0xFA17),
+            rng: fastrand::Rng::with_seed(seed ^ 0xFA17),
         }
     }
 
@@ -125,7 +125,7 @@ impl Faults {
         if route == Route::Token {
             return None;
         }
-        let roll = self.rng.unit();
+        let roll = self.rng.f64();
         if roll < self.rate_limit_rate {
             Some(FaultKind::RateLimited)
         } else if roll < self.rate_limit_rate + self.unavailable_rate {

@@ -1,7 +1,9 @@
 //! GraphQL execution over the checked-in schemas with apollo-compiler: validation, depth
-//! check, introspection, and one generic object value that serves resolver JSON.
+//! check, introspection, root fields dispatched through the service [`Registry`], and one
+//! generic object value that serves the services' JSON.
 
-use super::resolvers::{self, Caller};
+use super::service::{unserved, Context, Registry};
+use super::services::Caller;
 use super::state::State;
 use apollo_compiler::ast::Type;
 use apollo_compiler::executable::{Selection, SelectionSet};
@@ -65,8 +67,35 @@ impl Engine {
         })
     }
 
-    /// Validates and executes `request` for `caller` against `state`.
-    pub(crate) fn run(&self, request: &Request, state: &Mutex<State>, caller: &Caller) -> Outcome {
+    /// The endpoint this engine serves.
+    pub(crate) fn endpoint(&self) -> Endpoint {
+        self.endpoint
+    }
+
+    /// The names of the root fields of `Query` and `Mutation` (and `Subscription`).
+    pub(crate) fn root_fields(&self) -> Vec<String> {
+        use apollo_compiler::executable::OperationType;
+        [
+            OperationType::Query,
+            OperationType::Mutation,
+            OperationType::Subscription,
+        ]
+        .into_iter()
+        .filter_map(|op| self.schema.root_operation(op))
+        .filter_map(|name| self.schema.get_object(name))
+        .flat_map(|object| object.fields.keys().map(|k| k.to_string()))
+        .collect()
+    }
+
+    /// Validates and executes `request` for `caller`: root fields go to the service `registry`
+    /// names for them, over the platform `state`.
+    pub(crate) fn run(
+        &self,
+        request: &Request,
+        registry: &Registry,
+        state: &Mutex<State>,
+        caller: &Caller,
+    ) -> Outcome {
         let fail = |errors: Vec<GraphQLError>, operation: Option<String>| Outcome {
             body: errors_body(errors),
             operation,
@@ -129,6 +158,7 @@ impl Engine {
         let root = Root {
             type_name: operation.object_type().as_str(),
             endpoint: self.endpoint,
+            registry,
             state: RefCell::new(&mut guard),
             caller,
         };
@@ -181,10 +211,12 @@ fn field_names(document: &ExecutableDocument) -> HashSet<String> {
     out
 }
 
-/// The root `Query` or `Mutation` object: dispatches root fields to the resolvers.
+/// The root `Query` or `Mutation` object: each root field goes to the service the registry
+/// names for it.
 struct Root<'s> {
     type_name: &'s str,
     endpoint: Endpoint,
+    registry: &'s Registry,
     state: RefCell<&'s mut State>,
     caller: &'s Caller,
 }
@@ -198,13 +230,26 @@ impl ObjectValue for Root<'_> {
         &'a self,
         info: &'a ResolveInfo<'a>,
     ) -> Result<ResolvedValue<'a>, FieldError> {
+        let field = info.field_name();
+        let service = self
+            .registry
+            .lookup(self.endpoint, field)
+            .ok_or_else(|| FieldError {
+                message: unserved(field),
+            })?;
         let args = serde_json::to_value(info.arguments()).unwrap_or(serde_json::Value::Null);
         let mut state = self.state.borrow_mut();
-        let value = if self.endpoint == Endpoint::MAIN {
-            resolvers::clients::resolve(&mut state, self.caller, info.field_name(), &args)
-        } else {
-            resolvers::tenants::resolve(&mut state, self.caller, info.field_name(), &args)
-        }
+        let mut ctx = Context::new(&mut state, self.caller);
+        // A service that panics fails its field, not the connection.
+        let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            service.resolve(&mut ctx, field, &args)
+        }))
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "the sandbox's `{}` service failed on `{field}`",
+                service.name()
+            ))
+        })
         .map_err(|message| FieldError { message })?;
         Ok(to_resolved(
             info.schema(),

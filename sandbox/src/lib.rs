@@ -12,9 +12,10 @@
 //! - `GET /<service>/version`: `{"tag","revision","timestamp"}`.
 //!
 //! Every GraphQL request is validated against the checked-in schema and executed by
-//! apollo-compiler (introspection included), over in-memory state that both endpoints share:
-//! API clients with roles, seeded tenants with labels and partner subscriptions, and SSO
-//! connections. The bootstrap client ([`Sandbox::client_id`]) is an Administrator of the
+//! apollo-compiler (introspection included); each root field is answered by the service that
+//! registered it (see [below](#services-and-how-to-add-one)), over in-memory state: API clients
+//! with roles and seeded tenants with labels and partner subscriptions, which both endpoints
+//! share, and each service's own data (such as SSO connections). The bootstrap client ([`Sandbox::client_id`]) is an Administrator of the
 //! partner tenant [`Sandbox::tenant_id`], whose children are the other seeded tenants; a
 //! client created with the default role is a TenantAnalyst and gets a permission error on
 //! tenant mutations. A partner tenant outside that hierarchy (ID 9000, with child 9001) exists
@@ -49,16 +50,47 @@
 //! println!("{} {} {}", sandbox.base_url(), sandbox.client_id(), sandbox.tenant_id());
 //! # Ok(()) }
 //! ```
+//!
+//! # Services, and how to add one
+//!
+//! The sandbox is a registry of [`Service`]s. A service names the root fields it answers
+//! ([`Service::root_fields`], each with its [`Endpoint`]), keeps its own data (behind a
+//! `Mutex`, since [`Service::resolve`] takes `&self`), may seed it ([`Service::seed`], with the
+//! sandbox's [`seed`](Seed::seed)), and answers each field from its JSON arguments with the
+//! field's value as JSON. What several services share (the tenants, the calling client and its
+//! [`Role`] on each tenant, the tenant in context, the request time, the selected field names)
+//! comes through the [`Context`]. At start-up every `(endpoint, root field)` is routed to one
+//! service; the engine looks the field up there and nowhere else, and a root field nobody
+//! serves fails with ``"`<field>` is not served by the sandbox"``.
+//!
+//! Built in: `tenants` (tenants, labels, support, partner subscriptions; seeds the tenant
+//! hierarchy), `clients` (API clients, main endpoint), `sso` (SSO connections), and empty
+//! placeholders for `audits`, `serviceEvents`, `requestableServices` and `registeredDomains`,
+//! one module each under `src/services/`, one line each in `services::builtin`.
+//!
+//! To add one, implement [`Service`] and register it with one line,
+//! [`SandboxBuilder::service`]: `Sandbox::builder().service(Domains::default()).start()`. An
+//! added service takes over the fields of a built-in one; a field two added services claim,
+//! or one the endpoint's bundled schema does not have, makes `start` fail with
+//! [`SandboxError::Config`]. The workspace's `examples/add-service` crate does it end to end:
+//! its own operations, a stateful `registerDomain`/`registeredDomains` service, and a test
+//! over HTTP through `taegis_sdk::Client`.
+
+#![warn(missing_docs)]
 
 mod auth;
 mod faults;
 mod graphql;
-mod resolvers;
 mod server;
+mod service;
+mod services;
 mod state;
 mod util;
 
 pub use faults::{FaultKind, FaultTarget, Stats};
+pub use service::{Context, Role, Seed, Service};
+/// The GraphQL gateways; a [`Service`] names the one its root fields belong to.
+pub use taegis_sdk_codegen::Endpoint;
 
 use server::Shared;
 use state::{Client, RoleAssignment, State, FIRST_TENANT_ID, ROLES, ROLE_ADMIN};
@@ -67,7 +99,6 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use taegis_sdk_codegen::Endpoint;
 
 /// Why a sandbox could not start.
 #[derive(Debug)]
@@ -111,6 +142,18 @@ impl std::error::Error for SandboxError {
     }
 }
 
+/// The services added with [`SandboxBuilder::service`].
+#[derive(Clone, Default)]
+struct Added(Vec<Arc<dyn Service>>);
+
+impl std::fmt::Debug for Added {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|s| s.name()))
+            .finish()
+    }
+}
+
 /// Settings of a sandbox; [`SandboxBuilder::start`] runs it.
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
@@ -122,6 +165,7 @@ pub struct SandboxBuilder {
     rate_limit_rate: f64,
     unavailable_rate: f64,
     retry_after: Duration,
+    services: Added,
 }
 
 impl Default for SandboxBuilder {
@@ -135,6 +179,7 @@ impl Default for SandboxBuilder {
             rate_limit_rate: 0.0,
             unavailable_rate: 0.0,
             retry_after: Duration::from_secs(1),
+            services: Added::default(),
         }
     }
 }
@@ -197,6 +242,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Adds a [`Service`]: from now on it answers its root fields, taking over any a built-in
+    /// service answers (two added services may not claim the same field: `start` fails).
+    /// Services are shared, not copied, by a cloned builder; register an `Arc<S>` to keep a
+    /// handle on the service's data.
+    pub fn service(mut self, service: impl Service) -> Self {
+        self.services.0.push(Arc::new(service));
+        self
+    }
+
     /// Starts the sandbox on the current tokio runtime.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
         if self.addr.ip() != std::net::IpAddr::V4(Ipv4Addr::LOCALHOST) {
@@ -220,7 +274,16 @@ impl SandboxBuilder {
         let base_url = format!("http://{addr}");
         let main = graphql::Engine::new(Endpoint::MAIN).map_err(SandboxError::Schema)?;
         let tenants = graphql::Engine::new(Endpoint::TENANTS).map_err(SandboxError::Schema)?;
-        let mut state = State::seeded(self.tenants, self.seed, base_url.clone());
+        let roots: Vec<(Endpoint, Vec<String>)> = [&main, &tenants]
+            .iter()
+            .map(|e| (e.endpoint(), e.root_fields()))
+            .collect();
+        let registry = service::Registry::build(services::builtin(), self.services.0, &roots)
+            .map_err(SandboxError::Config)?;
+        let mut state = State::new(base_url.clone(), FIRST_TENANT_ID + self.tenants);
+        registry
+            .seed(&mut service::Seed::new(&mut state, self.seed, self.tenants))
+            .map_err(SandboxError::Config)?;
         let now = util::now_ms();
         let client_id = util::secure::alnum(32).map_err(SandboxError::Random)?;
         let client_secret = util::secure::alnum(64).map_err(SandboxError::Random)?;
@@ -258,6 +321,7 @@ impl SandboxBuilder {
         faults.token_ttl = self.token_ttl;
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
+            registry,
             signer: auth::Signer::random().map_err(SandboxError::Random)?,
             main,
             tenants,

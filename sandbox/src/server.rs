@@ -3,7 +3,8 @@
 use super::auth::{parse_basic, parse_bearer, Signer};
 use super::faults::{FaultKind, Faults, Route, Stats};
 use super::graphql::{error_body, Engine, Request};
-use super::resolvers::Caller;
+use super::service::Registry;
+use super::services::Caller;
 use super::state::{State, RANK_READ};
 use super::util::{now_ms, rfc3339};
 use axum::body::{Body, Bytes};
@@ -18,7 +19,10 @@ use taegis_sdk_codegen::Endpoint;
 
 /// Everything the handlers share.
 pub(crate) struct Shared {
+    /// Platform facts: tenants, clients, roles.
     pub(crate) state: Mutex<State>,
+    /// Which service answers each root field.
+    pub(crate) registry: Registry,
     pub(crate) signer: Signer,
     pub(crate) main: Engine,
     pub(crate) tenants: Engine,
@@ -348,7 +352,7 @@ async fn graphql(
     } else {
         &shared.tenants
     };
-    let outcome = engine.run(&request, &shared.state, &caller);
+    let outcome = engine.run(&request, &shared.registry, &shared.state, &caller);
     if let Some(name) = outcome.operation {
         *shared.stats().operations.entry(name).or_insert(0) += 1;
     }

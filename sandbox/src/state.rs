@@ -1,7 +1,8 @@
-//! The in-memory state shared by both endpoints: API clients, tenants (with labels and
-//! subscriptions), partner services and SSO connections, plus the sorted tenant indexes.
+//! The platform facts every service may need, shared by both endpoints: API clients and
+//! their roles, tenants (with labels and subscriptions) and partner services, plus the sorted
+//! tenant indexes. A service's own data lives in the service (see `crate::service`).
 
-use super::util::{rfc3339, Rng};
+use super::util::rfc3339;
 use std::collections::HashMap;
 use taegis_platform::roles;
 
@@ -147,7 +148,7 @@ impl Tenant {
 
 /// A partner service (subscription) that can be assigned to child tenants.
 #[derive(Debug, Clone)]
-pub(crate) struct Service {
+pub(crate) struct PartnerService {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) description: String,
@@ -156,30 +157,6 @@ pub(crate) struct Service {
     pub(crate) updated_at: i64,
     pub(crate) requires_present_ids: Vec<String>,
     pub(crate) requires_absent_ids: Vec<String>,
-}
-
-/// An SSO connection.
-#[derive(Debug, Clone)]
-pub(crate) struct Sso {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) external_name: String,
-    pub(crate) external_id: String,
-    pub(crate) tenant_id: u64,
-    pub(crate) created_at: i64,
-    pub(crate) updated_at: i64,
-    pub(crate) domains: Vec<String>,
-    pub(crate) testers: Vec<String>,
-    pub(crate) status: String,
-    pub(crate) cert_name: Option<String>,
-    pub(crate) metadata_url: Option<String>,
-    pub(crate) metadata_file_name: Option<String>,
-    pub(crate) signing_cert: Option<String>,
-    pub(crate) sign_in_endpoint: Option<String>,
-    pub(crate) cert_not_before: Option<i64>,
-    pub(crate) cert_expires_at: Option<i64>,
-    pub(crate) issuer: Option<String>,
-    pub(crate) subject: Option<String>,
 }
 
 /// Orderings of the tenants query.
@@ -233,15 +210,14 @@ pub(crate) struct Indexes {
     pub(crate) parent_slot: Vec<u32>,
 }
 
-/// The whole sandbox state.
+/// The platform state.
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) tenants: Vec<Tenant>,
     pub(crate) tenant_slot: HashMap<u64, usize>,
     pub(crate) indexes: Indexes,
     pub(crate) clients: Vec<Client>,
-    pub(crate) services: Vec<Service>,
-    pub(crate) sso: Vec<Sso>,
+    pub(crate) services: Vec<PartnerService>,
     /// Base URL, for SSO parameters.
     pub(crate) base_url: String,
     /// Next tenant ID to allocate.
@@ -253,215 +229,19 @@ pub(crate) const FIRST_TENANT_ID: u64 = 10_000;
 /// A partner outside the bootstrap hierarchy, never visible to the bootstrap client.
 pub(crate) const OUTSIDE_PARTNER_ID: u64 = 9_000;
 
-const ADJECTIVES: [&str; 32] = [
-    "Acme", "Blue", "Bright", "Cedar", "Coastal", "Crimson", "Delta", "Eastern", "Emerald",
-    "First", "Golden", "Granite", "Harbor", "Iron", "Lakeside", "Maple", "Meridian", "Northern",
-    "Oak", "Pacific", "Pioneer", "Prairie", "Quantum", "Redwood", "Silver", "Summit", "Sunrise",
-    "Tidal", "Union", "Valley", "Western", "Zenith",
-];
-const NOUNS: [&str; 32] = [
-    "Analytics",
-    "Bank",
-    "Bakery",
-    "Biotech",
-    "Builders",
-    "Capital",
-    "Clinic",
-    "Logistics",
-    "Dynamics",
-    "Energy",
-    "Foods",
-    "Freight",
-    "Health",
-    "Hotels",
-    "Insurance",
-    "Labs",
-    "Legal",
-    "Media",
-    "Metals",
-    "Motors",
-    "Networks",
-    "Partners",
-    "Pharma",
-    "Power",
-    "Retail",
-    "Robotics",
-    "Schools",
-    "Shipping",
-    "Software",
-    "Telecom",
-    "Textiles",
-    "Utilities",
-];
-const KINDS: [&str; 8] = [
-    "Inc", "LLC", "Ltd", "GmbH", "Group", "Holdings", "Co", "Systems",
-];
-const REGIONS: [&str; 4] = ["charlie", "delta", "echo", "foxtrot"];
-const TIERS: [&str; 3] = ["gold", "silver", "bronze"];
-const INDUSTRIES: [&str; 5] = [
-    "finance",
-    "healthcare",
-    "retail",
-    "manufacturing",
-    "education",
-];
-/// 2019-01-01T00:00:00Z.
-const BASE_TIME_MS: i64 = 1_546_300_800_000;
-
 impl State {
-    /// Seeds `tenants` tenants (the bootstrap partner plus `tenants - 1` children), a partner
-    /// outside that hierarchy with one child, three partner services, deterministically from
-    /// `seed`.
-    pub(crate) fn seeded(tenants: u64, seed: u64, base_url: String) -> State {
-        let mut data = Rng::new(seed);
-        let mut state = State {
-            tenants: Vec::with_capacity(tenants as usize + 2),
-            tenant_slot: HashMap::with_capacity(tenants as usize + 2),
+    /// An empty state: no tenants or clients yet (the tenants service seeds them); new
+    /// tenants get IDs from `next_tenant_id` on.
+    pub(crate) fn new(base_url: String, next_tenant_id: u64) -> State {
+        State {
+            tenants: Vec::new(),
+            tenant_slot: HashMap::new(),
             indexes: Indexes::default(),
             clients: Vec::new(),
             services: Vec::new(),
-            sso: Vec::new(),
             base_url,
-            next_tenant_id: FIRST_TENANT_ID + tenants.max(1),
-        };
-        let env = |name: &str, enabled: bool, at: i64| Env {
-            name: name.to_owned(),
-            enabled,
-            created_at: at,
-            updated_at: at,
-        };
-        let blank = |id: u64, name: &str, parent: Option<u64>, at: i64| Tenant {
-            id,
-            name: name.to_owned(),
-            description: None,
-            domain: None,
-            created_at: at,
-            updated_at: at,
-            expires_at: None,
-            parent,
-            children: Vec::new(),
-            is_partner: false,
-            support_enabled: false,
-            allow_response_actions: false,
-            environments: vec![env("charlie", true, at)],
-            labels: Vec::new(),
-            subscriptions: Vec::new(),
-            data_retention_months: 12,
-            mdr_provider_type: "NONE".to_owned(),
-            license_level: "XDR_ITDR".to_owned(),
-        };
-        let mut outside = blank(OUTSIDE_PARTNER_ID, "Outside Partner", None, BASE_TIME_MS);
-        outside.is_partner = true;
-        state.insert_tenant(outside);
-        state.insert_tenant(blank(
-            OUTSIDE_PARTNER_ID + 1,
-            "Outside Customer",
-            Some(OUTSIDE_PARTNER_ID),
-            BASE_TIME_MS,
-        ));
-        let mut partner = blank(FIRST_TENANT_ID, "Sandbox Partner", None, BASE_TIME_MS);
-        partner.is_partner = true;
-        partner.support_enabled = true;
-        partner.allow_response_actions = true;
-        partner.domain = Some("sandbox-partner.example".to_owned());
-        partner.description = Some("The bootstrap client's partner tenant".to_owned());
-        partner.mdr_provider_type = "TAEGIS_MDR".to_owned();
-        partner.license_level = "MDR".to_owned();
-        state.insert_tenant(partner);
-
-        for (name, description) in [
-            (
-                "Managed Detection and Response",
-                "24x7 managed detection and response",
-            ),
-            ("Threat Hunting", "Proactive threat hunting"),
-            (
-                "Incident Response Retainer",
-                "Emergency incident response hours",
-            ),
-        ] {
-            let id = data.uuid();
-            state.services.push(Service {
-                id,
-                name: name.to_owned(),
-                description: description.to_owned(),
-                owner_tenant_id: FIRST_TENANT_ID,
-                created_at: BASE_TIME_MS,
-                updated_at: BASE_TIME_MS,
-                requires_present_ids: Vec::new(),
-                requires_absent_ids: Vec::new(),
-            });
+            next_tenant_id,
         }
-
-        let mut created = BASE_TIME_MS + 86_400_000;
-        for id in FIRST_TENANT_ID + 1..FIRST_TENANT_ID + tenants.max(1) {
-            created += (1_800 + data.below(10_800) as i64) * 1000;
-            let name = format!(
-                "{} {} {}",
-                data.pick(&ADJECTIVES),
-                data.pick(&NOUNS),
-                data.pick(&KINDS)
-            );
-            let mut t = blank(id, &name, Some(FIRST_TENANT_ID), created);
-            t.updated_at = created + data.below(400 * 86_400) as i64 * 1000;
-            t.domain = Some(format!(
-                "{}-{id}.example",
-                name.to_lowercase().replace(' ', "-")
-            ));
-            t.description = Some(format!("Seeded customer tenant {id}"));
-            let region = *data.pick(&REGIONS);
-            t.environments = vec![env(region, true, created)];
-            if data.chance(0.1) {
-                t.environments.push(env("pilot", true, created));
-            }
-            if data.chance(0.04) {
-                for e in &mut t.environments {
-                    e.enabled = false;
-                    e.updated_at = t.updated_at;
-                }
-            }
-            if data.chance(0.07) {
-                // Some already expired (2024), most in the future (2030).
-                let year_ms = if data.chance(0.3) {
-                    1_704_067_200_000
-                } else {
-                    1_893_456_000_000
-                };
-                t.expires_at = Some(year_ms + data.below(300 * 86_400) as i64 * 1000);
-            }
-            t.support_enabled = data.chance(0.3);
-            t.allow_response_actions = data.chance(0.5);
-            if data.chance(0.6) {
-                t.labels.push(Label {
-                    id: data.uuid(),
-                    name: "tier".to_owned(),
-                    value: (*data.pick(&TIERS)).to_owned(),
-                    owner_partner_tenant_id: Some(FIRST_TENANT_ID),
-                });
-            }
-            if data.chance(0.25) {
-                t.labels.push(Label {
-                    id: data.uuid(),
-                    name: "industry".to_owned(),
-                    value: (*data.pick(&INDUSTRIES)).to_owned(),
-                    owner_partner_tenant_id: None,
-                });
-            }
-            if data.chance(0.5) {
-                let service = data.below(state.services.len() as u64) as usize;
-                t.subscriptions.push(Assignment {
-                    id: data.uuid(),
-                    service_id: state.services[service].id.clone(),
-                    created_at: created,
-                    updated_at: created,
-                });
-            }
-            t.data_retention_months = *data.pick(&[12, 13, 24, 36]);
-            t.mdr_provider_type = (*data.pick(&["TAEGIS_MDR", "NONE", "PARTNER_MDR"])).to_owned();
-            t.license_level = (*data.pick(&["XDR_ITDR", "MDR", "TAEGIS_NATIVE"])).to_owned();
-            state.insert_tenant(t);
-        }
-        state
     }
 
     /// Adds a tenant and links it to its parent.
@@ -599,7 +379,7 @@ impl State {
     }
 
     /// A service by ID.
-    pub(crate) fn service(&self, id: &str) -> Option<&Service> {
+    pub(crate) fn service(&self, id: &str) -> Option<&PartnerService> {
         self.services.iter().find(|s| s.id == id)
     }
 
@@ -616,7 +396,7 @@ impl State {
         let id = t.id.to_string();
         let time = |ms: i64| rfc3339(ms, false);
         let parent = t.parent.map(|p| p.to_string());
-        let services: Vec<&Service> = if want("services") {
+        let services: Vec<&PartnerService> = if want("services") {
             t.subscriptions
                 .iter()
                 .filter_map(|a| self.service(&a.service_id))
@@ -624,7 +404,7 @@ impl State {
         } else {
             Vec::new()
         };
-        let service_json = |s: &Service| {
+        let service_json = |s: &PartnerService| {
             json!({
                 "id": s.id, "created_at": time(s.created_at), "updated_at": time(s.updated_at),
                 "name": s.name, "description": s.description,
@@ -750,7 +530,7 @@ impl State {
     }
 
     /// JSON of a service.
-    pub(crate) fn service_json(s: &Service) -> serde_json::Value {
+    pub(crate) fn service_json(s: &PartnerService) -> serde_json::Value {
         serde_json::json!({
             "id": s.id, "created_at": rfc3339(s.created_at, false),
             "updated_at": rfc3339(s.updated_at, false), "name": s.name,
@@ -797,45 +577,6 @@ impl State {
             "token_request_count": c.token_request_count, "tokenRequestCount": c.token_request_count,
             "enabled": true,
             "role_assignments": assignments, "roleAssignments": assignments,
-        })
-    }
-
-    /// JSON of an SSO connection.
-    pub(crate) fn sso_json(&self, s: &Sso) -> serde_json::Value {
-        use serde_json::json;
-        let time = |ms: i64| rfc3339(ms, false);
-        let base = &self.base_url;
-        let saml = if s.metadata_url.is_some() || s.signing_cert.is_some() {
-            json!({
-                "metadataURL": s.metadata_url, "signingCert": s.signing_cert,
-                "signInEndpoint": s.sign_in_endpoint, "inputMetadataURL": s.metadata_url,
-            })
-        } else {
-            serde_json::Value::Null
-        };
-        json!({
-            "id": s.id, "name": s.name, "externalName": s.external_name,
-            "externalID": s.external_id, "tenantID": s.tenant_id.to_string(),
-            "updatedAt": time(s.updated_at), "createdAt": time(s.created_at),
-            "metadataFileName": s.metadata_file_name, "certName": s.cert_name,
-            "expiresAt": s.cert_expires_at.map(time), "notBefore": s.cert_not_before.map(time),
-            "issuer": s.issuer, "subject": s.subject,
-            "domains": s.domains, "testers": s.testers,
-            "noPromptLoginURL": format!("{base}/sso/login?connection={}", s.external_name),
-            "type": "saml", "status": s.status, "environment": "production",
-            "externalProvider": "AUTH0",
-            "ssoConnectionParameters": {
-                "postBackURL": format!("{base}/sso/saml/callback?connection={}", s.external_name),
-                "entityID": format!("urn:taegis:sandbox:{}", s.external_name),
-                "metadataURL": format!("{base}/sso/saml/metadata/{}", s.external_name),
-                "callbackURL": format!("{base}/sso/callback"),
-                "inputMetadataURL": s.metadata_url,
-            },
-            "ssoConnectionIDPConfig": {
-                "samlConnectionConfiguration": saml,
-                "azureADConnectionConfiguration": null,
-            },
-            "auth0DomainType": null,
         })
     }
 }

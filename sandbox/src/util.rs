@@ -1,5 +1,5 @@
-//! Small helpers: clock, RFC 3339 times, a seeded random generator for test data, and
-//! identifiers and secrets from the operating system's CSPRNG.
+//! Small helpers: clock, RFC 3339 times, draws from the seeded `fastrand` generator for test
+//! data, and identifiers and secrets from the operating system's CSPRNG.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -25,51 +25,20 @@ pub(crate) fn parse_time(text: &str) -> Option<i64> {
         .checked_add(i64::from(nanos / 1_000_000))
 }
 
-/// A small, fast, seedable generator (SplitMix64) for deterministic test data and fault dice
-/// only: its outputs reveal its state, so nothing secret or unguessable may come from it (use
-/// [`secure`]).
-#[derive(Debug, Clone)]
-pub(crate) struct Rng(u64);
+/// A version-4-shaped UUID from the seeded generator `rng` (`fastrand`, deterministic for a
+/// seed): predictable, so for seeded test data only, never for secrets (use [`secure`]).
+pub(crate) fn seeded_uuid(rng: &mut fastrand::Rng) -> String {
+    uuid_from(rng.u64(..), rng.u64(..))
+}
 
-impl Rng {
-    /// A generator whose sequence is fixed by `seed`.
-    pub(crate) fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
-    }
+/// True with probability `p`, from the seeded generator `rng`.
+pub(crate) fn chance(rng: &mut fastrand::Rng, p: f64) -> bool {
+    p > 0.0 && rng.f64() < p
+}
 
-    /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-
-    /// A float in `[0, 1)`.
-    pub(crate) fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// True with probability `p`.
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
-        p > 0.0 && self.unit() < p
-    }
-
-    /// One element of a non-empty slice.
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-
-    /// A version-4-shaped UUID (predictable: seeded test data only).
-    pub(crate) fn uuid(&mut self) -> String {
-        uuid_from(self.next_u64(), self.next_u64())
-    }
+/// One element of a non-empty slice, from the seeded generator `rng`.
+pub(crate) fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+    &items[rng.usize(..items.len())]
 }
 
 /// A version-4 UUID made of the bits of `a` and `b` (the version and variant bits replaced).

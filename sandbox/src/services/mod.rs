@@ -1,12 +1,27 @@
-//! Root-field resolvers: each takes the coerced arguments as JSON, reads or changes the
-//! [`State`], and returns the field's value as JSON (with every field of its schema type; the
-//! execution engine picks the selected ones).
+//! The built-in services, one module each, and the helpers they share. Each takes the coerced
+//! arguments as JSON, reads or changes its data or the platform [`State`], and returns the
+//! field's value as JSON (with every field of its schema type; the engine picks the selected
+//! ones).
 
-pub(crate) mod clients;
-pub(crate) mod tenants;
+mod clients;
+mod placeholders;
+mod sso;
+mod tenants;
 
-use super::state::{State, RANK_READ, ROLES};
+use crate::service::Service;
+use crate::state::{State, RANK_READ, ROLES};
 use serde_json::Value;
+use std::sync::Arc;
+
+/// The built-in services, in seeding order: one line per service.
+pub(crate) fn builtin() -> Vec<Arc<dyn Service>> {
+    vec![
+        Arc::new(tenants::Tenants),
+        Arc::new(clients::Clients),
+        Arc::new(sso::SsoConnections::default()),
+        Arc::new(placeholders::EmptyLists),
+    ]
+}
 
 /// Who is calling, from the verified token and the `X-Tenant-Context` header.
 #[derive(Debug, Clone)]
@@ -18,8 +33,16 @@ pub(crate) struct Caller {
     /// Request time, milliseconds since the epoch.
     pub(crate) now: i64,
     /// Names of every field the operation selects (`None`: unknown, build everything);
-    /// resolvers may leave out costly parts nobody asked for.
+    /// services may leave out costly parts nobody asked for.
     pub(crate) wanted: Option<std::sync::Arc<std::collections::HashSet<String>>>,
+}
+
+/// `caller` with the request time cut to whole seconds: the tenants gateway prints times so.
+pub(crate) fn whole_seconds(caller: &Caller) -> Caller {
+    Caller {
+        now: caller.now - caller.now.rem_euclid(1000),
+        ..caller.clone()
+    }
 }
 
 /// A resolver's failure: becomes a GraphQL field error with this message.

@@ -1,34 +1,71 @@
-//! Root fields of the tenants endpoint (`/public/query`, `/query`).
+//! The tenants service (tenants endpoint, `/public/query` and `/query`): tenants, their
+//! labels, support and response-action flags, partner subscriptions, and the seeded tenant
+//! hierarchy. Tenants are platform state (every service checks roles against them); this
+//! service seeds and changes them.
 
 use super::{
     arg_bool, arg_id, arg_int, arg_list, arg_str, arg_tenant, rank, require, tenant_id, Caller,
     FieldResult,
 };
+use crate::service::{Context, Seed, Service};
 use crate::state::{
-    Assignment, Env, Label, Order, Service, Sso, State, Tenant, RANK_ADMIN, RANK_READ,
+    Assignment, Env, Label, Order, PartnerService, State, Tenant, FIRST_TENANT_ID,
+    OUTSIDE_PARTNER_ID, RANK_ADMIN, RANK_READ,
 };
-use crate::util::{like, parse_time, secure};
+use crate::util::{chance, like, parse_time, pick, secure, seeded_uuid};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
+use taegis_sdk_codegen::Endpoint;
 
 /// Default page size of the tenants query.
 pub(crate) const DEFAULT_MAX_RESULTS: usize = 100;
 /// Largest page the tenants query returns.
 pub(crate) const MAX_RESULTS_CAP: usize = 1000;
 
-/// Resolves one root field of `Query` or `Mutation` of the tenants schema.
-pub(crate) fn resolve(
-    state: &mut State,
-    caller: &Caller,
-    field: &str,
-    args: &Value,
-) -> FieldResult {
-    // Tenant-service times have whole seconds, as the API prints them.
-    let caller = &Caller {
-        now: caller.now - caller.now.rem_euclid(1000),
-        ..caller.clone()
-    };
+/// Tenants, labels, support and partner subscriptions; seeds the tenant hierarchy.
+pub(crate) struct Tenants;
+
+impl Service for Tenants {
+    fn name(&self) -> &str {
+        "tenants"
+    }
+
+    fn root_fields(&self) -> &[(Endpoint, &str)] {
+        const T: Endpoint = Endpoint::TENANTS;
+        &[
+            (T, "tenants"),
+            (T, "createTenant"),
+            (T, "updateTenant"),
+            (T, "updateAllowResponseAction"),
+            (T, "enableTenantSupport"),
+            (T, "disableTenantSupport"),
+            (T, "createTenantLabel"),
+            (T, "updateTenantLabel"),
+            (T, "deleteTenantLabel"),
+            (T, "createSubscription"),
+            (T, "updateSubscription"),
+            (T, "deleteSubscription"),
+            (T, "assignSubscription"),
+            (T, "unassignSubscription"),
+            (T, "assignableServices"),
+        ]
+    }
+
+    fn seed(&self, seed: &mut Seed<'_>) -> Result<(), String> {
+        let (tenants, value) = (seed.tenant_count(), seed.seed());
+        seed_tenants(seed.state(), tenants, value);
+        Ok(())
+    }
+
+    fn resolve(&self, ctx: &mut Context<'_>, field: &str, args: &Value) -> FieldResult {
+        let (state, caller) = ctx.parts();
+        // Tenant-service times have whole seconds, as the API prints them.
+        resolve(state, &super::whole_seconds(caller), field, args)
+    }
+}
+
+fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Value) -> FieldResult {
     match field {
         "tenants" => query(
             state,
@@ -80,25 +117,7 @@ pub(crate) fn resolve(
                     .collect(),
             ))
         }
-        "createSSOConnection" | "updateSSOConnection" | "deleteSSOConnection" => {
-            sso_mutation(state, caller, field, args)
-        }
-        "getSSOConnection" => {
-            let id = arg_id(args, "id").unwrap_or_default();
-            let pos = visible_sso(state, caller, &id)?;
-            Ok(state.sso_json(&state.sso[pos]))
-        }
-        "SSOConnections" => sso_query(
-            state,
-            caller,
-            args.get("connectionQuery").unwrap_or(&Value::Null),
-        ),
-        "getSSOConnectionConfig" => sso_config(args),
-        "audits" => Ok(
-            json!({"cursorPos": null, "count": 0, "hasMore": false, "totalCount": 0, "results": []}),
-        ),
-        "serviceEvents" | "requestableServices" | "registeredDomains" => Ok(json!([])),
-        other => Err(format!("`{other}` is not supported by the sandbox")),
+        other => Err(crate::service::unserved(other)),
     }
 }
 
@@ -711,7 +730,7 @@ fn subscription_mutation(
             if name.is_empty() {
                 return Err("name is required".to_owned());
             }
-            let service = Service {
+            let service = PartnerService {
                 id: secure::uuid()?,
                 name,
                 description: arg_str(input, "description").unwrap_or("").to_owned(),
@@ -822,278 +841,204 @@ fn assignment(state: &mut State, caller: &Caller, field: &str, args: &Value) -> 
     Ok(tenant_json(state, caller, tenant))
 }
 
-fn visible_sso(state: &State, caller: &Caller, id: &str) -> Result<usize, String> {
-    state
-        .sso
-        .iter()
-        .position(|s| s.id == id || s.external_id == id)
-        .filter(|&p| rank(state, caller, state.sso[p].tenant_id) >= RANK_READ)
-        .ok_or_else(|| format!("SSO connection {id} not found"))
-}
+const ADJECTIVES: [&str; 32] = [
+    "Acme", "Blue", "Bright", "Cedar", "Coastal", "Crimson", "Delta", "Eastern", "Emerald",
+    "First", "Golden", "Granite", "Harbor", "Iron", "Lakeside", "Maple", "Meridian", "Northern",
+    "Oak", "Pacific", "Pioneer", "Prairie", "Quantum", "Redwood", "Silver", "Summit", "Sunrise",
+    "Tidal", "Union", "Valley", "Western", "Zenith",
+];
+const NOUNS: [&str; 32] = [
+    "Analytics",
+    "Bank",
+    "Bakery",
+    "Biotech",
+    "Builders",
+    "Capital",
+    "Clinic",
+    "Logistics",
+    "Dynamics",
+    "Energy",
+    "Foods",
+    "Freight",
+    "Health",
+    "Hotels",
+    "Insurance",
+    "Labs",
+    "Legal",
+    "Media",
+    "Metals",
+    "Motors",
+    "Networks",
+    "Partners",
+    "Pharma",
+    "Power",
+    "Retail",
+    "Robotics",
+    "Schools",
+    "Shipping",
+    "Software",
+    "Telecom",
+    "Textiles",
+    "Utilities",
+];
+const KINDS: [&str; 8] = [
+    "Inc", "LLC", "Ltd", "GmbH", "Group", "Holdings", "Co", "Systems",
+];
+const REGIONS: [&str; 4] = ["charlie", "delta", "echo", "foxtrot"];
+const TIERS: [&str; 3] = ["gold", "silver", "bronze"];
+const INDUSTRIES: [&str; 5] = [
+    "finance",
+    "healthcare",
+    "retail",
+    "manufacturing",
+    "education",
+];
+/// 2019-01-01T00:00:00Z.
+const BASE_TIME_MS: i64 = 1_546_300_800_000;
 
-fn sso_query(state: &State, caller: &Caller, q: &Value) -> FieldResult {
-    let all = arg_bool(q, "includeAllTenants") == Some(true);
-    let hierarchy: Option<Vec<u64>> = arg_list(q, "withTenantHierarchy")
-        .filter(|l| !l.is_empty())
-        .map(|l| l.iter().filter_map(|t| t.parse().ok()).collect());
-    let with_id = arg_id(q, "withConnectionID");
-    let domain = arg_str(q, "withDomain");
-    let with_status = arg_list(q, "withStatus").filter(|l| !l.is_empty());
-    let without = arg_list(q, "excludeStatus").unwrap_or_default();
-    let expired_too = arg_bool(q, "includeExpired") == Some(true);
-    if !all && hierarchy.is_none() {
-        require(
-            state,
-            caller,
-            caller.context_tenant,
-            RANK_READ,
-            "EnterpriseSSOConnection:read",
-        )?;
-    }
-    Ok(Value::Array(
-        state
-            .sso
-            .iter()
-            .filter(|s| rank(state, caller, s.tenant_id) >= RANK_READ)
-            .filter(|s| match &hierarchy {
-                Some(h) => h.iter().any(|&a| state.is_within(s.tenant_id, a)),
-                None => all || s.tenant_id == caller.context_tenant,
-            })
-            .filter(|s| {
-                with_id
-                    .as_ref()
-                    .is_none_or(|i| *i == s.id || *i == s.external_id)
-            })
-            .filter(|s| domain.is_none_or(|d| s.domains.iter().any(|x| x.eq_ignore_ascii_case(d))))
-            .filter(|s| with_status.as_ref().is_none_or(|l| l.contains(&s.status)))
-            .filter(|s| !without.contains(&s.status))
-            .filter(|s| expired_too || s.cert_expires_at.is_none_or(|e| e > caller.now))
-            .map(|s| state.sso_json(s))
-            .collect(),
-    ))
-}
-
-/// Certificate details the sandbox pretends to read from identity provider metadata.
-struct IdpConfig {
-    signing_cert: String,
-    sign_in_endpoint: String,
-    issuer: String,
-    subject: String,
-    not_before: i64,
-    expires_at: i64,
-}
-
-fn idp_config(source: &str) -> IdpConfig {
-    let host = source
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .filter(|h| !h.is_empty())
-        .unwrap_or("idp.example")
-        .to_owned();
-    let digest = STANDARD.encode(format!("sandbox-certificate-for-{source}"));
-    IdpConfig {
-        signing_cert: format!("-----BEGIN CERTIFICATE-----\n{digest}\n-----END CERTIFICATE-----"),
-        sign_in_endpoint: format!("https://{host}/saml/sso"),
-        issuer: format!("CN={host}"),
-        subject: format!("CN={host}"),
-        // 2025-01-01 .. 2035-01-01
-        not_before: 1_735_689_600_000,
-        expires_at: 2_051_222_400_000,
-    }
-}
-
-fn sso_config(args: &Value) -> FieldResult {
-    let url = arg_str(args, "metadataURL").filter(|s| !s.is_empty());
-    let xml = arg_str(args, "metadataXML").filter(|s| !s.is_empty());
-    let cert = arg_str(args, "cert").filter(|s| !s.is_empty());
-    let given = [url, xml, cert].iter().filter(|x| x.is_some()).count();
-    if given != 1 {
-        return Err("exactly one of metadataURL, metadataXML or cert is required".to_owned());
-    }
-    let source = url.or(xml).or(cert).unwrap_or_default();
-    let c = idp_config(source);
-    let time = |ms: i64| crate::util::rfc3339(ms, false);
-    let saml = if cert.is_none() {
-        json!({"metadataURL": url, "signingCert": c.signing_cert, "signInEndpoint": c.sign_in_endpoint, "inputMetadataURL": url})
-    } else {
-        Value::Null
+/// Seeds `tenants` tenants (the bootstrap partner plus `tenants - 1` children), a partner
+/// outside that hierarchy with one child, three partner services, deterministically from
+/// `seed` (`fastrand`'s generator).
+fn seed_tenants(state: &mut State, tenants: u64, seed: u64) {
+    let data = &mut fastrand::Rng::with_seed(seed);
+    state.tenants.reserve(tenants as usize + 2);
+    state.tenant_slot.reserve(tenants as usize + 2);
+    state.next_tenant_id = FIRST_TENANT_ID + tenants.max(1);
+    let env = |name: &str, enabled: bool, at: i64| Env {
+        name: name.to_owned(),
+        enabled,
+        created_at: at,
+        updated_at: at,
     };
-    Ok(json!({
-        "expiresAt": time(c.expires_at), "notBefore": time(c.not_before),
-        "issuer": c.issuer, "subject": c.subject,
-        "ssoConnectionConfiguration": {"samlConnectionConfiguration": saml, "azureADConnectionConfiguration": null},
-    }))
-}
+    let blank = |id: u64, name: &str, parent: Option<u64>, at: i64| Tenant {
+        id,
+        name: name.to_owned(),
+        description: None,
+        domain: None,
+        created_at: at,
+        updated_at: at,
+        expires_at: None,
+        parent,
+        children: Vec::new(),
+        is_partner: false,
+        support_enabled: false,
+        allow_response_actions: false,
+        environments: vec![env("charlie", true, at)],
+        labels: Vec::new(),
+        subscriptions: Vec::new(),
+        data_retention_months: 12,
+        mdr_provider_type: "NONE".to_owned(),
+        license_level: "XDR_ITDR".to_owned(),
+    };
+    let mut outside = blank(OUTSIDE_PARTNER_ID, "Outside Partner", None, BASE_TIME_MS);
+    outside.is_partner = true;
+    state.insert_tenant(outside);
+    state.insert_tenant(blank(
+        OUTSIDE_PARTNER_ID + 1,
+        "Outside Customer",
+        Some(OUTSIDE_PARTNER_ID),
+        BASE_TIME_MS,
+    ));
+    let mut partner = blank(FIRST_TENANT_ID, "Sandbox Partner", None, BASE_TIME_MS);
+    partner.is_partner = true;
+    partner.support_enabled = true;
+    partner.allow_response_actions = true;
+    partner.domain = Some("sandbox-partner.example".to_owned());
+    partner.description = Some("The bootstrap client's partner tenant".to_owned());
+    partner.mdr_provider_type = "TAEGIS_MDR".to_owned();
+    partner.license_level = "MDR".to_owned();
+    state.insert_tenant(partner);
 
-fn sso_mutation(state: &mut State, caller: &Caller, field: &str, args: &Value) -> FieldResult {
-    let now = caller.now;
-    match field {
-        "createSSOConnection" => {
-            let input = args.get("newConnection").unwrap_or(&Value::Null);
-            let tenant = caller.context_tenant;
-            require(
-                state,
-                caller,
-                tenant,
-                RANK_ADMIN,
-                "EnterpriseSSOConnection:create",
-            )?;
-            if arg_str(input, "type") != Some("saml") {
-                return Err("only saml connections are supported".to_owned());
+    for (name, description) in [
+        (
+            "Managed Detection and Response",
+            "24x7 managed detection and response",
+        ),
+        ("Threat Hunting", "Proactive threat hunting"),
+        (
+            "Incident Response Retainer",
+            "Emergency incident response hours",
+        ),
+    ] {
+        let id = seeded_uuid(data);
+        state.services.push(PartnerService {
+            id,
+            name: name.to_owned(),
+            description: description.to_owned(),
+            owner_tenant_id: FIRST_TENANT_ID,
+            created_at: BASE_TIME_MS,
+            updated_at: BASE_TIME_MS,
+            requires_present_ids: Vec::new(),
+            requires_absent_ids: Vec::new(),
+        });
+    }
+
+    let mut created = BASE_TIME_MS + 86_400_000;
+    for id in FIRST_TENANT_ID + 1..FIRST_TENANT_ID + tenants.max(1) {
+        created += (1_800 + data.u64(..10_800) as i64) * 1000;
+        let name = format!(
+            "{} {} {}",
+            pick(data, &ADJECTIVES),
+            pick(data, &NOUNS),
+            pick(data, &KINDS)
+        );
+        let mut t = blank(id, &name, Some(FIRST_TENANT_ID), created);
+        t.updated_at = created + data.u64(..400 * 86_400) as i64 * 1000;
+        t.domain = Some(format!(
+            "{}-{id}.example",
+            name.to_lowercase().replace(' ', "-")
+        ));
+        t.description = Some(format!("Seeded customer tenant {id}"));
+        let region = *pick(data, &REGIONS);
+        t.environments = vec![env(region, true, created)];
+        if chance(data, 0.1) {
+            t.environments.push(env("pilot", true, created));
+        }
+        if chance(data, 0.04) {
+            for e in &mut t.environments {
+                e.enabled = false;
+                e.updated_at = t.updated_at;
             }
-            let name = arg_str(input, "name").unwrap_or("").trim().to_owned();
-            if name.is_empty() {
-                return Err("name is required".to_owned());
-            }
-            let domains = arg_list(input, "domains").unwrap_or_default();
-            if domains.is_empty() || domains.iter().any(|d| !d.contains('.') || d.contains('@')) {
-                return Err("domains must be a non-empty list of email domains".to_owned());
-            }
-            let number = state.sso.len() + 1;
-            let mut sso = Sso {
-                id: secure::uuid()?,
-                name,
-                external_name: format!(
-                    "sandbox-{tenant}-{number}-{}",
-                    secure::alnum(6)?.to_lowercase()
-                ),
-                external_id: format!("con_{}", secure::alnum(16)?),
-                tenant_id: tenant,
-                created_at: now,
-                updated_at: now,
-                domains,
-                testers: arg_list(input, "testers").unwrap_or_default(),
-                status: "Draft".to_owned(),
-                cert_name: None,
-                metadata_url: None,
-                metadata_file_name: None,
-                signing_cert: None,
-                sign_in_endpoint: None,
-                cert_not_before: None,
-                cert_expires_at: None,
-                issuer: None,
-                subject: None,
+        }
+        if chance(data, 0.07) {
+            // Some already expired (2024), most in the future (2030).
+            let year_ms = if chance(data, 0.3) {
+                1_704_067_200_000
+            } else {
+                1_893_456_000_000
             };
-            if let Some(cfg) = saml_input(input) {
-                // Configuration given up front is kept, but a new connection is always a Draft.
-                apply_saml(&mut sso, cfg)?;
-            }
-            let out = state.sso_json(&sso);
-            state.sso.push(sso);
-            Ok(out)
+            t.expires_at = Some(year_ms + data.u64(..300 * 86_400) as i64 * 1000);
         }
-        "deleteSSOConnection" => {
-            let id = arg_id(args, "connectionID").unwrap_or_default();
-            let pos = visible_sso(state, caller, &id)?;
-            require(
-                state,
-                caller,
-                state.sso[pos].tenant_id,
-                RANK_ADMIN,
-                "EnterpriseSSOConnection:delete",
-            )?;
-            let sso = state.sso.remove(pos);
-            Ok(state.sso_json(&sso))
+        t.support_enabled = chance(data, 0.3);
+        t.allow_response_actions = chance(data, 0.5);
+        if chance(data, 0.6) {
+            t.labels.push(Label {
+                id: seeded_uuid(data),
+                name: "tier".to_owned(),
+                value: (*pick(data, &TIERS)).to_owned(),
+                owner_partner_tenant_id: Some(FIRST_TENANT_ID),
+            });
         }
-        _ => {
-            let input = args.get("updatedConnection").unwrap_or(&Value::Null);
-            let id = arg_id(input, "id").unwrap_or_default();
-            let pos = visible_sso(state, caller, &id)?;
-            require(
-                state,
-                caller,
-                state.sso[pos].tenant_id,
-                RANK_ADMIN,
-                "EnterpriseSSOConnection:update",
-            )?;
-            let mut sso = state.sso[pos].clone();
-            if let Some(name) = arg_str(input, "name") {
-                sso.name = name.to_owned();
-            }
-            for d in arg_list(input, "addDomains").unwrap_or_default() {
-                if !sso.domains.contains(&d) {
-                    sso.domains.push(d);
-                }
-            }
-            let remove = arg_list(input, "removeDomains").unwrap_or_default();
-            sso.domains.retain(|d| !remove.contains(d));
-            for t in arg_list(input, "addTesters").unwrap_or_default() {
-                if !sso.testers.contains(&t) {
-                    sso.testers.push(t);
-                }
-            }
-            let remove = arg_list(input, "removeTesters").unwrap_or_default();
-            sso.testers.retain(|t| !remove.contains(t));
-            if let Some(cfg) = saml_input(input) {
-                if apply_saml(&mut sso, cfg)? && sso.status == "Draft" {
-                    sso.status = "Testing".to_owned();
-                }
-            }
-            if let Some(status) = arg_str(input, "status") {
-                let configured = sso.signing_cert.is_some();
-                match (sso.status.as_str(), status) {
-                    (_, "Draft") => return Err("an SSO connection cannot be set back to Draft".to_owned()),
-                    ("Draft", _) if !configured => {
-                        return Err(format!(
-                            "SSO connection {id} is a Draft: complete its identity provider configuration (status Testing) before setting it to {status}"
-                        ))
-                    }
-                    _ => sso.status = status.to_owned(),
-                }
-            }
-            sso.updated_at = now;
-            state.sso[pos] = sso;
-            Ok(state.sso_json(&state.sso[pos]))
+        if chance(data, 0.25) {
+            t.labels.push(Label {
+                id: seeded_uuid(data),
+                name: "industry".to_owned(),
+                value: (*pick(data, &INDUSTRIES)).to_owned(),
+                owner_partner_tenant_id: None,
+            });
         }
+        if chance(data, 0.5) {
+            let service = data.usize(..state.services.len());
+            t.subscriptions.push(Assignment {
+                id: seeded_uuid(data),
+                service_id: state.services[service].id.clone(),
+                created_at: created,
+                updated_at: created,
+            });
+        }
+        t.data_retention_months = *pick(data, &[12, 13, 24, 36]);
+        t.mdr_provider_type = (*pick(data, &["TAEGIS_MDR", "NONE", "PARTNER_MDR"])).to_owned();
+        t.license_level = (*pick(data, &["XDR_ITDR", "MDR", "TAEGIS_NATIVE"])).to_owned();
+        state.insert_tenant(t);
     }
-}
-
-fn saml_input(input: &Value) -> Option<&Value> {
-    input
-        .get("connectionConfiguration")
-        .and_then(|c| c.get("samlConfiguration"))
-        .filter(|s| {
-            s.as_object()
-                .is_some_and(|o| o.values().any(|v| !v.is_null()))
-        })
-}
-
-/// Applies a `SAMLSSOConfiguration`; true when it configured the identity provider (rather
-/// than only renaming files).
-fn apply_saml(sso: &mut Sso, cfg: &Value) -> Result<bool, String> {
-    if let Some(name) = arg_str(cfg, "signingCertName") {
-        sso.cert_name = Some(name.to_owned());
-    }
-    if let Some(file) = arg_str(cfg, "metadataFileName") {
-        sso.metadata_file_name = Some(file.to_owned());
-    }
-    let url = arg_str(cfg, "metadataURL").filter(|s| !s.is_empty());
-    let xml = arg_str(cfg, "metadataXML").filter(|s| !s.is_empty());
-    let cert = arg_str(cfg, "signingCert").filter(|s| !s.is_empty());
-    let endpoint = arg_str(cfg, "signInEndpoint").filter(|s| !s.is_empty());
-    let c = if let Some(source) = url.or(xml) {
-        sso.metadata_url = url.map(str::to_owned);
-        let c = idp_config(source);
-        sso.signing_cert = Some(c.signing_cert.clone());
-        sso.sign_in_endpoint = Some(c.sign_in_endpoint.clone());
-        c
-    } else if let Some(cert) = cert {
-        let endpoint = endpoint
-            .ok_or("signInEndpoint is required with signingCert when no metadataURL is given")?;
-        sso.signing_cert = Some(cert.to_owned());
-        sso.sign_in_endpoint = Some(endpoint.to_owned());
-        idp_config(endpoint)
-    } else {
-        return if sso.cert_name.is_some() || sso.metadata_file_name.is_some() {
-            Ok(false)
-        } else {
-            Err("samlConfiguration needs metadataURL, metadataXML, or signingCert with signInEndpoint".to_owned())
-        };
-    };
-    sso.issuer = Some(c.issuer);
-    sso.subject = Some(c.subject);
-    sso.cert_not_before = Some(c.not_before);
-    sso.cert_expires_at = Some(c.expires_at);
-    Ok(true)
 }

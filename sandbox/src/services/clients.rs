@@ -1,19 +1,45 @@
-//! Root fields of the main endpoint (`/graphql`): the clients service.
+//! The clients service: API clients and their roles, on the main endpoint (`/graphql`). The
+//! clients themselves are platform state, since authentication needs them too.
 
 use super::{arg_id, arg_int, arg_list, arg_str, rank, require, tenant_id, Caller, FieldResult};
+use crate::service::{Context, Service};
 use crate::state::{
     role, Client, RoleAssignment, State, RANK_ADMIN, RANK_CLIENTS, RANK_READ, ROLE_ANALYST,
 };
 use crate::util::{like, parse_time, secure};
 use serde_json::{json, Value};
+use taegis_sdk_codegen::Endpoint;
 
-/// Resolves one root field of `Query` or `Mutation` of the main schema.
-pub(crate) fn resolve(
-    state: &mut State,
-    caller: &Caller,
-    field: &str,
-    args: &Value,
-) -> FieldResult {
+/// API clients (`client`, `clients`, `clientsSearch` and the client mutations).
+pub(crate) struct Clients;
+
+impl Service for Clients {
+    fn name(&self) -> &str {
+        "clients"
+    }
+
+    fn root_fields(&self) -> &[(Endpoint, &str)] {
+        const M: Endpoint = Endpoint::MAIN;
+        &[
+            (M, "client"),
+            (M, "clients"),
+            (M, "clientsSearch"),
+            (M, "createClient"),
+            (M, "rotateClientSecret"),
+            (M, "forceRotateClientSecret"),
+            (M, "deleteClient"),
+            (M, "appendClientRoles"),
+            (M, "removeClientRoles"),
+        ]
+    }
+
+    fn resolve(&self, ctx: &mut Context<'_>, field: &str, args: &Value) -> FieldResult {
+        let (state, caller) = ctx.parts();
+        resolve(state, caller, field, args)
+    }
+}
+
+fn resolve(state: &mut State, caller: &Caller, field: &str, args: &Value) -> FieldResult {
     match field {
         "client" => {
             let id = arg_id(args, "id").unwrap_or_default();
@@ -155,7 +181,7 @@ pub(crate) fn resolve(
             client.updated_by = caller.client_id.clone();
             Ok(State::client_json(client))
         }
-        other => Err(format!("`{other}` is not supported by the sandbox")),
+        other => Err(crate::service::unserved(other)),
     }
 }
 
