@@ -93,12 +93,21 @@ pub enum Error {
         request_id: Option<String>,
     },
 
-    /// The response could not be decoded into what was expected.
+    /// The response could not be decoded into what was expected. `Display` reads
+    /// `<operation>: <path>: <message>`, e.g.
+    /// `tenants: data.tenants.results[3].id: invalid type: null, expected a string`.
     #[error(
-        "could not decode the response as {expected}: {message}; response starts with: {excerpt}"
+        "{operation}: {}{message} (could not decode {expected}; response starts with: {excerpt})",
+        path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default()
     )]
     Decode {
-        /// What was expected (a type or a format).
+        /// The operation whose answer it was (the GraphQL operation name, `token`,
+        /// `device-code`, `version`), never a Rust type name.
+        operation: String,
+        /// Where in the JSON the decoder stopped (`data.tenants.results[3].id`), when it got
+        /// past the syntax.
+        path: Option<String>,
+        /// What was expected (a format or a part of the answer).
         expected: String,
         /// The decoder's message.
         message: String,
@@ -137,13 +146,53 @@ pub enum Error {
         source: Box<Error>,
     },
 
-    /// A request took longer than the configured timeout.
-    #[error("request timed out: {0}")]
-    Timeout(#[source] BoxError),
+    /// No access token could be obtained within the token load timeout
+    /// ([`crate::ClientBuilder::token_load_timeout`]): the token endpoint, the token cache or
+    /// the [`crate::TokenProvider`] did not finish. Nothing was sent to the API.
+    #[error("no access token within {after:?}: the token request did not finish in time")]
+    TokenLoadTimeout {
+        /// The bound that was exceeded.
+        after: std::time::Duration,
+    },
 
-    /// The connection failed or broke (DNS, connect, TLS, reset).
-    #[error("transport error: {0}")]
-    Transport(#[source] BoxError),
+    /// A request could not be carried out: the connection could not be made, broke, or no
+    /// complete answer came within the timeout. `may_have_been_sent` tells whether the server
+    /// may have received the request (and acted on it): `false` only when the connection was
+    /// never made (DNS, TCP connect, TLS handshake, connect timeout).
+    #[error("{}{}: {source}",
+        if *timed_out { "request timed out" } else { "transport error" },
+        if *may_have_been_sent { " (the request may have been sent)" } else { " (the request was not sent)" })]
+    Dispatch {
+        /// Whether the server may have received the request.
+        may_have_been_sent: bool,
+        /// Whether the attempt ran out of time (connect or total timeout).
+        timed_out: bool,
+        /// The HTTP client's error.
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// The stage of a call an [`Error`] comes from (see [`Error::kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Refused before anything was sent: settings, region, tenant ID, missing credentials,
+    /// plain http to a remote host.
+    Config,
+    /// No usable access token: the token endpoint refused, the API answered 401 again after
+    /// a fresh token, or loading a token timed out.
+    Identity,
+    /// The request could not be carried out (connect, broken connection, timeout); see
+    /// [`Error::may_have_been_sent`].
+    Dispatch,
+    /// The server answered with a failure: an HTTP error status, GraphQL `errors`, or an
+    /// answer over the size limit.
+    Response,
+    /// The answer came but could not be decoded (names the operation and the JSON path).
+    Decode,
+    /// A facade's verdict on a well-formed answer: not found, already exists.
+    Facade,
 }
 
 const PERMISSION_HINT: &str =
@@ -152,6 +201,58 @@ const PERMISSION_HINT: &str =
      unless created with another)";
 
 impl Error {
+    /// The stage this error comes from: configuration, identity (tokens), dispatch (the
+    /// connection), the server's answer, decoding, or a facade's verdict.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::UnknownRegion { .. }
+            | Error::MissingCredentials
+            | Error::InvalidTenantId { .. }
+            | Error::InsecureTransport { .. }
+            | Error::Config { .. } => ErrorKind::Config,
+            Error::Auth { .. } | Error::TokenLoadTimeout { .. } => ErrorKind::Identity,
+            Error::Dispatch { .. } => ErrorKind::Dispatch,
+            Error::Http { .. } | Error::GraphQl { .. } | Error::ResponseTooLarge { .. } => {
+                ErrorKind::Response
+            }
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::NotFound { .. } | Error::AlreadyExists { .. } => ErrorKind::Facade,
+        }
+    }
+
+    /// Whether the request that failed may have reached the server (so a mutation may have
+    /// run): `true` when an answer came (HTTP error, GraphQL errors, an undecodable or
+    /// oversized answer, a 401) or when a [`Error::Dispatch`] failure happened after the
+    /// connection was made; `false` for failures before sending (configuration, a connection
+    /// that was never made, a token load timeout). For a facade verdict it is the answer's.
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::Dispatch {
+                may_have_been_sent, ..
+            } => *may_have_been_sent,
+            Error::Http { .. }
+            | Error::GraphQl { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::NotFound { .. } => true,
+            Error::Auth { status, .. } => status.is_some(),
+            Error::AlreadyExists { source, .. } => source.may_have_been_sent(),
+            _ => false,
+        }
+    }
+
+    /// Whether the request ran out of time ([`Error::Dispatch`] with `timed_out`, or
+    /// [`Error::TokenLoadTimeout`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            Error::Dispatch {
+                timed_out: true,
+                ..
+            } | Error::TokenLoadTimeout { .. }
+        )
+    }
+
     /// Whether any GraphQL error (or a 403) looks like a missing permission.
     pub fn is_permission_denied(&self) -> bool {
         match self {
@@ -208,10 +309,14 @@ impl Error {
                 clean_id(request_id);
             }
             Error::Decode {
-                message, excerpt, ..
+                message,
+                excerpt,
+                path,
+                ..
             } => {
                 clean(message);
                 clean(excerpt);
+                clean_id(path);
             }
             Error::GraphQl {
                 errors,
