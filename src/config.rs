@@ -712,3 +712,126 @@ impl Config {
         &self.sleep
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Endpoint;
+
+    #[test]
+    fn tenant_ids_are_validated() {
+        for bad in [
+            "",
+            " ",
+            "12 34",
+            "12\n34",
+            "12\t",
+            "\u{7f}",
+            "12\u{0}",
+            "１２３",
+            "12\u{200b}",
+            "x\u{202e}y",
+        ] {
+            assert!(
+                matches!(TenantId::new(bad), Err(Error::InvalidTenantId { .. })),
+                "{bad:?}"
+            );
+        }
+        assert!(TenantId::new("x".repeat(257)).is_err());
+        assert_eq!(TenantId::new("50530").unwrap().to_string(), "50530");
+    }
+
+    #[test]
+    fn env_configuration() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let c = ClientBuilder::from_env_with(env(&[("TAEGIS_ENVIRONMENT", "ECHO")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.region(), Some(Region::Eu));
+        assert_eq!(
+            c.tenants_url(),
+            "https://api-tenants.echo.taegis.secureworks.com"
+        );
+
+        let c = ClientBuilder::from_env_with(env(&[("TAEGIS_API_URL", "http://127.0.0.1:9/")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.api_url(), "http://127.0.0.1:9");
+        assert_eq!(
+            c.tenants_url(),
+            "http://127.0.0.1:9",
+            "tenants URL defaults to the API URL"
+        );
+        assert_eq!(
+            c.graphql_url(Endpoint::TENANTS),
+            "http://127.0.0.1:9/public/query"
+        );
+
+        let c = ClientBuilder::from_env_with(env(&[
+            ("TAEGIS_API_URL", "http://127.0.0.1:9"),
+            ("TAEGIS_TENANTS_URL", "http://127.0.0.1:10"),
+            ("TAEGIS_TENANT_ID", "777"),
+            ("TAEGIS_ACCESS_TOKEN", "Bearer abc\n"),
+            ("CLIENT_ID", "id"),
+            ("CLIENT_SECRET", "secret"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(c.tenants_url(), "http://127.0.0.1:10");
+        assert_eq!(c.region(), None);
+        assert_eq!(c.tenant_id().unwrap().as_str(), "777");
+        assert!(
+            matches!(c.config().credentials, Some(Credentials::AccessToken(ref t)) if t.expose_secret() == "abc")
+        );
+
+        let c = ClientBuilder::from_env_with(env(&[("CLIENT_ID", "id"), ("CLIENT_SECRET", "s")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert!(
+            matches!(c.config().credentials, Some(Credentials::ClientCredentials { ref client_id, .. }) if client_id == "id")
+        );
+        assert_eq!(c.region(), Some(Region::Us1), "US1 is the default region");
+
+        assert!(matches!(
+            ClientBuilder::from_env_with(env(&[("CLIENT_ID", "id")])),
+            Err(Error::Config { .. })
+        ));
+        assert!(matches!(
+            ClientBuilder::from_env_with(env(&[("TAEGIS_ENVIRONMENT", "nowhere")]))
+                .unwrap()
+                .build(),
+            Err(Error::UnknownRegion { .. })
+        ));
+        assert!(matches!(
+            ClientBuilder::from_env_with(env(&[("TAEGIS_TENANT_ID", "1 2")]))
+                .unwrap()
+                .build(),
+            Err(Error::InvalidTenantId { .. })
+        ));
+    }
+
+    #[test]
+    fn reserved_headers_cannot_be_overridden() {
+        for name in ["Authorization", "X-Tenant-Context", "content-type"] {
+            assert!(
+                matches!(
+                    Client::builder().header(name, "x").build(),
+                    Err(Error::Config { .. })
+                ),
+                "{name}"
+            );
+        }
+        assert!(Client::builder().header("X-Custom", "1").build().is_ok());
+    }
+}
