@@ -209,9 +209,7 @@ impl IdentityCache {
                     token: token.clone(),
                     expires_at: None,
                 }),
-                Some(Credentials::Provider(provider)) => {
-                    self.from_provider(provider.as_ref()).await
-                }
+                Some(Credentials::Provider(provider)) => self.ask_provider(provider.as_ref()).await,
                 Some(Credentials::ClientCredentials {
                     client_id,
                     client_secret,
@@ -226,7 +224,7 @@ impl IdentityCache {
         })
     }
 
-    async fn from_provider(&self, provider: &dyn TokenProvider) -> Result<CachedToken, Error> {
+    async fn ask_provider(&self, provider: &dyn TokenProvider) -> Result<CachedToken, Error> {
         let token = provider.access_token().await?;
         tracing::info!(target: "taegis_sdk::auth", "obtained an access token from the token provider");
         let now = self.clock.now();
