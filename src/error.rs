@@ -1,4 +1,4 @@
-//! The error type of every fallible call of the crate.
+//! The error type of every fallible call of the crate, and the stage each error comes from.
 
 use std::fmt;
 
@@ -11,6 +11,14 @@ use crate::region::Region;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong, as variants a caller can match on.
+///
+/// Each variant belongs to one stage of a call ([`Error::kind`], [`ErrorKind`]):
+/// configuration (nothing was sent), identity (no usable token), dispatch (the connection;
+/// [`Error::Dispatch`] says whether the request may have been sent), response (the server
+/// answered with a failure), decode (the answer did not fit; names the operation and the
+/// JSON path) and facade (a facade's verdict on a well-formed answer: [`Error::NotFound`],
+/// [`Error::AlreadyExists`]). Facade verdicts stay their own variants so that a `match` on
+/// them reads as before; [`ErrorKind::Facade`] keeps them apart from transport failures.
 ///
 /// No variant's `Display` or `Debug` ever contains a client secret or an access token: body
 /// excerpts are redacted (values of keys that look like secrets or tokens are replaced).
