@@ -648,6 +648,59 @@ mod tests {
     }
 
     #[test]
+    fn stages_and_may_have_been_sent() {
+        let dispatch = |sent, timed_out| Error::Dispatch {
+            may_have_been_sent: sent,
+            timed_out,
+            source: "x".into(),
+        };
+        assert!(!dispatch(false, false).may_have_been_sent());
+        assert!(dispatch(true, true).may_have_been_sent());
+        assert!(dispatch(true, true).is_timeout());
+        assert_eq!(dispatch(false, false).kind(), ErrorKind::Dispatch);
+        let http = Error::Http {
+            status: 500,
+            body_excerpt: String::new(),
+            request_id: None,
+        };
+        assert_eq!(http.kind(), ErrorKind::Response);
+        assert!(http.may_have_been_sent());
+        let exists = Error::AlreadyExists {
+            what: "x".into(),
+            source: Box::new(http),
+        };
+        assert_eq!(exists.kind(), ErrorKind::Facade);
+        assert!(exists.may_have_been_sent());
+        assert_eq!(
+            Error::NotFound { what: "x".into() }.kind(),
+            ErrorKind::Facade
+        );
+        assert_eq!(Error::MissingCredentials.kind(), ErrorKind::Config);
+        assert!(!Error::MissingCredentials.may_have_been_sent());
+        let load = Error::TokenLoadTimeout {
+            after: std::time::Duration::from_secs(1),
+        };
+        assert_eq!(load.kind(), ErrorKind::Identity);
+        assert!(load.is_timeout() && !load.may_have_been_sent());
+    }
+
+    #[test]
+    fn decode_errors_show_operation_and_path_redacted() {
+        let err = Error::Decode {
+            operation: "tenants".into(),
+            path: Some("data.hunter22.id".into()),
+            expected: "the data of tenants".into(),
+            message: "invalid type: null, expected a string".into(),
+            excerpt: "{}".into(),
+        };
+        assert!(err
+            .to_string()
+            .starts_with("tenants: data.hunter22.id: invalid type: null, expected a string"));
+        let err = err.redact(&Redactor::default().with_secret("hunter22"));
+        assert!(!err.to_string().contains("hunter22"), "{err}");
+    }
+
+    #[test]
     fn partial_data_debug_is_redacted() {
         let data = PartialData(json!({"createClient": {"clientSecret": "S3CR3T"}}));
         let debug = format!("{data:?}");
