@@ -1,4 +1,4 @@
-//! The error type of every fallible call of the crate.
+//! The error type of every fallible call of the crate, and the stage each error comes from.
 
 use std::fmt;
 
@@ -11,6 +11,14 @@ use crate::region::Region;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong, as variants a caller can match on.
+///
+/// Each variant belongs to one stage of a call ([`Error::kind`], [`ErrorKind`]):
+/// configuration (nothing was sent), identity (no usable token), dispatch (the connection;
+/// [`Error::Dispatch`] says whether the request may have been sent), response (the server
+/// answered with a failure), decode (the answer did not fit; names the operation and the
+/// JSON path) and facade (a facade's verdict on a well-formed answer: [`Error::NotFound`],
+/// [`Error::AlreadyExists`]). Facade verdicts stay their own variants so that a `match` on
+/// them reads as before; [`ErrorKind::Facade`] keeps them apart from transport failures.
 ///
 /// No variant's `Display` or `Debug` ever contains a client secret or an access token: body
 /// excerpts are redacted (values of keys that look like secrets or tokens are replaced).
@@ -93,12 +101,21 @@ pub enum Error {
         request_id: Option<String>,
     },
 
-    /// The response could not be decoded into what was expected.
+    /// The response could not be decoded into what was expected. `Display` reads
+    /// `<operation>: <path>: <message>`, e.g.
+    /// `tenants: data.tenants.results[3].id: invalid type: null, expected a string`.
     #[error(
-        "could not decode the response as {expected}: {message}; response starts with: {excerpt}"
+        "{operation}: {}{message} (could not decode {expected}; response starts with: {excerpt})",
+        path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default()
     )]
     Decode {
-        /// What was expected (a type or a format).
+        /// The operation whose answer it was (the GraphQL operation name, `token`,
+        /// `device-code`, `version`), never a Rust type name.
+        operation: String,
+        /// Where in the JSON the decoder stopped (`data.tenants.results[3].id`), when it got
+        /// past the syntax.
+        path: Option<String>,
+        /// What was expected (a format or a part of the answer).
         expected: String,
         /// The decoder's message.
         message: String,
@@ -137,13 +154,53 @@ pub enum Error {
         source: Box<Error>,
     },
 
-    /// A request took longer than the configured timeout.
-    #[error("request timed out: {0}")]
-    Timeout(#[source] BoxError),
+    /// No access token could be obtained within the token load timeout
+    /// ([`crate::ClientBuilder::token_load_timeout`]): the token endpoint, the token cache or
+    /// the [`crate::TokenProvider`] did not finish. Nothing was sent to the API.
+    #[error("no access token within {after:?}: the token request did not finish in time")]
+    TokenLoadTimeout {
+        /// The bound that was exceeded.
+        after: std::time::Duration,
+    },
 
-    /// The connection failed or broke (DNS, connect, TLS, reset).
-    #[error("transport error: {0}")]
-    Transport(#[source] BoxError),
+    /// A request could not be carried out: the connection could not be made, broke, or no
+    /// complete answer came within the timeout. `may_have_been_sent` tells whether the server
+    /// may have received the request (and acted on it): `false` only when the connection was
+    /// never made (DNS, TCP connect, TLS handshake, connect timeout).
+    #[error("{}{}: {source}",
+        if *timed_out { "request timed out" } else { "transport error" },
+        if *may_have_been_sent { " (the request may have been sent)" } else { " (the request was not sent)" })]
+    Dispatch {
+        /// Whether the server may have received the request.
+        may_have_been_sent: bool,
+        /// Whether the attempt ran out of time (connect or total timeout).
+        timed_out: bool,
+        /// The HTTP client's error.
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// The stage of a call an [`Error`] comes from (see [`Error::kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Refused before anything was sent: settings, region, tenant ID, missing credentials,
+    /// plain http to a remote host.
+    Config,
+    /// No usable access token: the token endpoint refused, the API answered 401 again after
+    /// a fresh token, or loading a token timed out.
+    Identity,
+    /// The request could not be carried out (connect, broken connection, timeout); see
+    /// [`Error::may_have_been_sent`].
+    Dispatch,
+    /// The server answered with a failure: an HTTP error status, GraphQL `errors`, or an
+    /// answer over the size limit.
+    Response,
+    /// The answer came but could not be decoded (names the operation and the JSON path).
+    Decode,
+    /// A facade's verdict on a well-formed answer: not found, already exists.
+    Facade,
 }
 
 const PERMISSION_HINT: &str =
@@ -152,6 +209,58 @@ const PERMISSION_HINT: &str =
      unless created with another)";
 
 impl Error {
+    /// The stage this error comes from: configuration, identity (tokens), dispatch (the
+    /// connection), the server's answer, decoding, or a facade's verdict.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::UnknownRegion { .. }
+            | Error::MissingCredentials
+            | Error::InvalidTenantId { .. }
+            | Error::InsecureTransport { .. }
+            | Error::Config { .. } => ErrorKind::Config,
+            Error::Auth { .. } | Error::TokenLoadTimeout { .. } => ErrorKind::Identity,
+            Error::Dispatch { .. } => ErrorKind::Dispatch,
+            Error::Http { .. } | Error::GraphQl { .. } | Error::ResponseTooLarge { .. } => {
+                ErrorKind::Response
+            }
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::NotFound { .. } | Error::AlreadyExists { .. } => ErrorKind::Facade,
+        }
+    }
+
+    /// Whether the request that failed may have reached the server (so a mutation may have
+    /// run): `true` when an answer came (HTTP error, GraphQL errors, an undecodable or
+    /// oversized answer, a 401) or when a [`Error::Dispatch`] failure happened after the
+    /// connection was made; `false` for failures before sending (configuration, a connection
+    /// that was never made, a token load timeout). For a facade verdict it is the answer's.
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::Dispatch {
+                may_have_been_sent, ..
+            } => *may_have_been_sent,
+            Error::Http { .. }
+            | Error::GraphQl { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::NotFound { .. } => true,
+            Error::Auth { status, .. } => status.is_some(),
+            Error::AlreadyExists { source, .. } => source.may_have_been_sent(),
+            _ => false,
+        }
+    }
+
+    /// Whether the request ran out of time ([`Error::Dispatch`] with `timed_out`, or
+    /// [`Error::TokenLoadTimeout`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            Error::Dispatch {
+                timed_out: true,
+                ..
+            } | Error::TokenLoadTimeout { .. }
+        )
+    }
+
     /// Whether any GraphQL error (or a 403) looks like a missing permission.
     pub fn is_permission_denied(&self) -> bool {
         match self {
@@ -208,10 +317,14 @@ impl Error {
                 clean_id(request_id);
             }
             Error::Decode {
-                message, excerpt, ..
+                message,
+                excerpt,
+                path,
+                ..
             } => {
                 clean(message);
                 clean(excerpt);
+                clean_id(path);
             }
             Error::GraphQl {
                 errors,
@@ -532,6 +645,59 @@ mod tests {
                 .to_string(),
             "authentication failed (HTTP 400): bad secret <redacted>"
         );
+    }
+
+    #[test]
+    fn stages_and_may_have_been_sent() {
+        let dispatch = |sent, timed_out| Error::Dispatch {
+            may_have_been_sent: sent,
+            timed_out,
+            source: "x".into(),
+        };
+        assert!(!dispatch(false, false).may_have_been_sent());
+        assert!(dispatch(true, true).may_have_been_sent());
+        assert!(dispatch(true, true).is_timeout());
+        assert_eq!(dispatch(false, false).kind(), ErrorKind::Dispatch);
+        let http = Error::Http {
+            status: 500,
+            body_excerpt: String::new(),
+            request_id: None,
+        };
+        assert_eq!(http.kind(), ErrorKind::Response);
+        assert!(http.may_have_been_sent());
+        let exists = Error::AlreadyExists {
+            what: "x".into(),
+            source: Box::new(http),
+        };
+        assert_eq!(exists.kind(), ErrorKind::Facade);
+        assert!(exists.may_have_been_sent());
+        assert_eq!(
+            Error::NotFound { what: "x".into() }.kind(),
+            ErrorKind::Facade
+        );
+        assert_eq!(Error::MissingCredentials.kind(), ErrorKind::Config);
+        assert!(!Error::MissingCredentials.may_have_been_sent());
+        let load = Error::TokenLoadTimeout {
+            after: std::time::Duration::from_secs(1),
+        };
+        assert_eq!(load.kind(), ErrorKind::Identity);
+        assert!(load.is_timeout() && !load.may_have_been_sent());
+    }
+
+    #[test]
+    fn decode_errors_show_operation_and_path_redacted() {
+        let err = Error::Decode {
+            operation: "tenants".into(),
+            path: Some("data.hunter22.id".into()),
+            expected: "the data of tenants".into(),
+            message: "invalid type: null, expected a string".into(),
+            excerpt: "{}".into(),
+        };
+        assert!(err
+            .to_string()
+            .starts_with("tenants: data.hunter22.id: invalid type: null, expected a string"));
+        let err = err.redact(&Redactor::default().with_secret("hunter22"));
+        assert!(!err.to_string().contains("hunter22"), "{err}");
     }
 
     #[test]

@@ -36,8 +36,11 @@
 pub mod api;
 pub mod auth;
 mod client;
+pub mod config;
+mod device;
 mod document;
 pub mod error;
+mod identity;
 mod net;
 pub mod ops;
 pub mod paginate;
@@ -48,12 +51,14 @@ pub mod retry;
 pub mod scalars;
 mod secret;
 pub mod time;
+mod transport;
 
 pub use auth::{AccessToken, Credentials, DeviceCodePrompt, TokenProvider};
-pub use client::{
-    Client, ClientBuilder, ServiceVersion, TenantId, DEFAULT_REFRESH_MARGIN, USER_AGENT,
+pub use client::{Client, ServiceVersion};
+pub use config::{
+    ClientBuilder, Config, TenantId, DEFAULT_REFRESH_MARGIN, DEFAULT_TOKEN_LOAD_TIMEOUT, USER_AGENT,
 };
-pub use error::{Error, GraphQlError, PartialData};
+pub use error::{Error, ErrorKind, GraphQlError, PartialData};
 pub use net::{TlsRoots, DEFAULT_MAX_RESPONSE_SIZE};
 pub use paginate::{CursorPage, Items, NumberedPage, Pages, Paginator};
 pub use redact::{escape_controls, is_terminal_control};

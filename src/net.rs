@@ -195,10 +195,10 @@ pub(crate) fn classify(e: reqwest::Error) -> (Failure, Error) {
     } else {
         Failure::Broken
     };
-    let error = if e.is_timeout() {
-        Error::Timeout(Box::new(e) as BoxError)
-    } else {
-        Error::Transport(Box::new(e) as BoxError)
+    let error = Error::Dispatch {
+        may_have_been_sent: failure != Failure::Connect,
+        timed_out: e.is_timeout(),
+        source: Box::new(e) as BoxError,
     };
     (failure, error)
 }

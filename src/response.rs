@@ -1,6 +1,8 @@
-//! Turning answers into results: HTTP failures, the token endpoint's refusals, and GraphQL
-//! envelopes (data or errors). Every piece of server text kept in an error is redacted of the
-//! client's secrets before it is cut into an excerpt.
+//! Decoding: turning answers into results. HTTP failures, the token endpoint's refusals,
+//! GraphQL envelopes (data or errors) and JSON bodies decoded into types. A decode error names
+//! the operation and the JSON path where decoding stopped (`serde_path_to_error`). Every piece
+//! of server text kept in an error is redacted of the client's secrets before it is cut into
+//! an excerpt.
 
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -28,19 +30,78 @@ pub(crate) fn http_error(answer: &Answer, redactor: &Redactor) -> Error {
     .redact(redactor)
 }
 
-/// A body that did not decode as `expected`.
+/// Longest JSON path kept in a decode error, in characters.
+const PATH_CHARS: usize = 200;
+
+/// A body of `operation` that did not decode as `expected`, stopping at `path`.
 pub(crate) fn decode_error(
     answer: &Answer,
     redactor: &Redactor,
+    operation: &str,
     expected: impl Into<String>,
+    path: Option<String>,
     message: impl std::fmt::Display,
 ) -> Error {
+    let path = path.map(|p| {
+        let mut cut: String = p.chars().take(PATH_CHARS).collect();
+        if cut.len() < p.len() {
+            cut.push_str("...");
+        }
+        escape_controls(&cut).into_owned()
+    });
     Error::Decode {
+        operation: escape_controls(operation).into_owned(),
+        path,
         expected: expected.into(),
         message: escape_controls(&message.to_string()).into_owned(),
         excerpt: excerpt(&answer.body, redactor),
     }
     .redact(redactor)
+}
+
+/// The path of a `serde_path_to_error` failure under `prefix` (`None` at the root).
+fn json_path(path: &serde_path_to_error::Path, prefix: Option<&str>) -> Option<String> {
+    let text = path.to_string();
+    match (text.as_str(), prefix) {
+        (".", None) => None,
+        (".", Some(prefix)) => Some(prefix.to_owned()),
+        (_, None) => Some(text),
+        (_, Some(prefix)) if text.starts_with('[') => Some(format!("{prefix}{text}")),
+        (_, Some(prefix)) => Some(format!("{prefix}.{text}")),
+    }
+}
+
+/// Decodes a whole JSON body of `operation` into `T`; a failure names the JSON path.
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    answer: &Answer,
+    redactor: &Redactor,
+    operation: &str,
+    expected: &str,
+) -> Result<T, Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(&answer.body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = json_path(e.path(), None);
+        decode_error(answer, redactor, operation, expected, path, e.inner())
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| decode_error(answer, redactor, operation, expected, None, e))?;
+    Ok(value)
+}
+
+/// Decodes a JSON value (a part of the answer at `prefix`) of `operation` into `T`.
+fn decode_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+    answer: &Answer,
+    redactor: &Redactor,
+    operation: &str,
+    expected: &str,
+    prefix: &str,
+) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = json_path(e.path(), Some(prefix));
+        decode_error(answer, redactor, operation, expected, path, e.inner())
+    })
 }
 
 /// The server's own words from an authentication failure: `error_description`, `message`
@@ -93,20 +154,27 @@ pub(crate) fn decode_graphql<T: DeserializeOwned>(
     operation: &str,
 ) -> Result<T, Error> {
     let envelope = "a GraphQL JSON response";
-    let value: serde_json::Value = serde_json::from_slice(&answer.body)
-        .map_err(|e| decode_error(answer, redactor, envelope, e))?;
+    let value: serde_json::Value = decode_json(answer, redactor, operation, envelope)?;
     let serde_json::Value::Object(mut members) = value else {
         return Err(decode_error(
             answer,
             redactor,
+            operation,
             envelope,
+            None,
             "the response is not a JSON object",
         ));
     };
     let data = members.remove("data").filter(|d| !d.is_null());
     if let Some(errors) = members.remove("errors").filter(|e| !e.is_null()) {
-        let errors: Vec<GraphQlError> = serde_json::from_value(errors)
-            .map_err(|e| decode_error(answer, redactor, "a GraphQL `errors` list", e))?;
+        let errors: Vec<GraphQlError> = decode_value(
+            errors,
+            answer,
+            redactor,
+            operation,
+            "a GraphQL `errors` list",
+            "errors",
+        )?;
         if !errors.is_empty() {
             return Err(Error::GraphQl {
                 errors,
@@ -117,15 +185,27 @@ pub(crate) fn decode_graphql<T: DeserializeOwned>(
         }
     }
     let expected = format!("the data of {operation}");
-    let data = data
-        .ok_or_else(|| decode_error(answer, redactor, &expected, "the response has no `data`"))?;
-    serde_json::from_value(data).map_err(|e| decode_error(answer, redactor, expected, e))
+    let Some(data) = data else {
+        return Err(decode_error(
+            answer,
+            redactor,
+            operation,
+            expected,
+            None,
+            "the response has no `data`",
+        ));
+    };
+    decode_value(data, answer, redactor, operation, &expected, "data")
 }
 
 /// A whole GraphQL response as JSON, redacted, for callers that want it as sent.
-pub(crate) fn raw_json(answer: &Answer, redactor: &Redactor) -> Result<serde_json::Value, Error> {
-    let mut value: serde_json::Value = serde_json::from_slice(&answer.body)
-        .map_err(|e| decode_error(answer, redactor, "a GraphQL JSON response", e))?;
+pub(crate) fn raw_json(
+    answer: &Answer,
+    redactor: &Redactor,
+    operation: &str,
+) -> Result<serde_json::Value, Error> {
+    let mut value: serde_json::Value =
+        decode_json(answer, redactor, operation, "a GraphQL JSON response")?;
     redactor.redact_json(&mut value);
     Ok(value)
 }

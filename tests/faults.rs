@@ -479,7 +479,18 @@ async fn query_broken_on_every_attempt_is_a_transport_error() {
             .execute::<taegis_sdk::ops::main::Clients>(clients_vars())
             .await
             .unwrap_err();
-        assert!(matches!(err, Error::Transport(_)), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::Dispatch {
+                    may_have_been_sent: true,
+                    timed_out: false,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.may_have_been_sent());
         assert!(!err.to_string().contains("static-token"));
         assert_eq!(server.count("/graphql"), 3, "max_attempts, no more");
     })
@@ -497,7 +508,18 @@ async fn mutation_broken_mid_body_is_never_resent() {
                 .execute::<CreateClient>(create_vars("once"))
                 .await
                 .unwrap_err();
-            assert!(matches!(err, Error::Transport(_)), "{act:?}: {err:?}");
+            assert!(
+                matches!(
+                    err,
+                    Error::Dispatch {
+                        may_have_been_sent: true,
+                        timed_out: false,
+                        ..
+                    }
+                ),
+                "{act:?}: {err:?}"
+            );
+            assert!(err.may_have_been_sent(), "{act:?}: the body was written");
             assert_eq!(
                 server.count("/graphql"),
                 1,
@@ -525,12 +547,32 @@ async fn stalled_servers_time_out_and_nothing_hangs() {
                 .execute::<taegis_sdk::ops::main::Clients>(clients_vars())
                 .await
                 .unwrap_err();
-            assert!(matches!(err, Error::Timeout(_)), "{act:?}: {err:?}");
+            assert!(
+                matches!(
+                    err,
+                    Error::Dispatch {
+                        may_have_been_sent: true,
+                        timed_out: true,
+                        ..
+                    }
+                ),
+                "{act:?}: {err:?}"
+            );
             let err = client
                 .execute::<CreateClient>(create_vars("stalled"))
                 .await
                 .unwrap_err();
-            assert!(matches!(err, Error::Timeout(_)), "{act:?}: {err:?}");
+            assert!(
+                matches!(
+                    err,
+                    Error::Dispatch {
+                        may_have_been_sent: true,
+                        timed_out: true,
+                        ..
+                    }
+                ),
+                "{act:?}: {err:?}"
+            );
             assert!(
                 started.elapsed() < Duration::from_secs(3),
                 "{act:?}: took {:?}",
@@ -560,7 +602,17 @@ async fn stalled_token_endpoint_times_out_without_calling_the_api() {
             .execute::<CreateClient>(create_vars("never"))
             .await
             .unwrap_err();
-        assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::Dispatch {
+                    may_have_been_sent: true,
+                    timed_out: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert!(!format!("{err} {err:?}").contains("TOKEN-STALL-SECRET"));
         assert_eq!(server.count("/auth/api/v2/auth/token"), 1);
         assert_eq!(server.count("/graphql"), 0);
@@ -585,7 +637,17 @@ async fn slow_sandbox_times_out_then_recovers() {
         client.access_token().await.unwrap();
         sb.set_latency(Duration::from_secs(3));
         let err = client.clients().create("slow", &[]).await.unwrap_err();
-        assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::Dispatch {
+                    may_have_been_sent: true,
+                    timed_out: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert_eq!(
             sb.stats().graphql_requests,
             1,

@@ -876,14 +876,42 @@ async fn connect_errors_are_retried_for_mutations_and_queries() {
         .execute::<CreateClient>(create_vars())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Dispatch {
+                may_have_been_sent: false,
+                timed_out: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        !err.may_have_been_sent(),
+        "a refused connection sent nothing"
+    );
     assert_eq!(
         sleep.sleeps().len(),
         2,
         "two retries after the first refused connection"
     );
     let err = client.execute::<Clients>(clients_vars()).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Dispatch {
+                may_have_been_sent: false,
+                timed_out: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        !err.may_have_been_sent(),
+        "a refused connection sent nothing"
+    );
     assert_eq!(sleep.sleeps().len(), 4);
 }
 
@@ -1321,7 +1349,18 @@ async fn timeout_is_reported_and_a_stalled_query_is_not_resent() {
         .unwrap();
 
     let err = client.execute::<Clients>(clients_vars()).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Dispatch {
+                may_have_been_sent: true,
+                timed_out: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.may_have_been_sent() && err.is_timeout());
     assert!(err.to_string().contains("timed out"));
     assert_eq!(requests_to(&server, "/graphql").await.len(), 1);
 }

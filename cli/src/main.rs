@@ -131,13 +131,15 @@ impl Failure {
 impl From<taegis_sdk::Error> for Failure {
     fn from(error: taegis_sdk::Error) -> Failure {
         use taegis_sdk::Error as E;
-        let code = match &error {
-            E::Auth { .. } | E::MissingCredentials => 3,
-            E::Transport(_) | E::Timeout(_) => 4,
-            E::UnknownRegion { .. }
-            | E::InvalidTenantId { .. }
-            | E::InsecureTransport { .. }
-            | E::Config { .. } => 2,
+        use taegis_sdk::ErrorKind as K;
+        // By stage: a token that never came in time is a network failure like any other
+        // timeout; missing credentials are an authentication failure, not a usage error.
+        let code = match (&error, error.kind()) {
+            (E::MissingCredentials, _) => 3,
+            (E::TokenLoadTimeout { .. }, _) => 4,
+            (_, K::Identity) => 3,
+            (_, K::Dispatch) => 4,
+            (_, K::Config) => 2,
             _ => 1,
         };
         let detail = match &error {
