@@ -304,7 +304,10 @@ fn token_files_with_newlines_and_bearer_prefixes() {
     w.run(&["--token-file", forged.to_str().unwrap(), "tenants", "list"])
         .assert_code(3, "forged token");
     // The bare scheme holds no token: refused before anything is sent.
-    for (i, text) in [&b"Bearer\n"[..], b"Bearer \n", b"bearer"].iter().enumerate() {
+    for (i, text) in [&b"Bearer\n"[..], b"Bearer \n", b"bearer"]
+        .iter()
+        .enumerate()
+    {
         let file = w.write(&format!("scheme{i}"), text);
         let run = w.run(&["--token-file", file.to_str().unwrap(), "tenants", "list"]);
         run.assert_code(2, &format!("{text:?}"));
