@@ -607,16 +607,28 @@ fn edit_index(edit: &Edit) -> usize {
     }
 }
 
-fn operation_files() -> Vec<(String, String)> {
+/// `(file, source, shared fragments of its service folder)` of every checked-in operation.
+fn operation_files() -> Vec<(String, String, Vec<(String, String)>)> {
     let mut out = Vec::new();
-    for dir in ["main", "tenants"] {
-        let path = format!("{}/queries/{dir}", env!("CARGO_MANIFEST_DIR"));
-        for entry in std::fs::read_dir(path).unwrap() {
-            let path = entry.unwrap().path();
-            out.push((
-                path.display().to_string(),
-                std::fs::read_to_string(&path).unwrap(),
-            ));
+    for endpoint in ["main", "tenants"] {
+        let root = format!("{}/queries/{endpoint}", env!("CARGO_MANIFEST_DIR"));
+        for service in std::fs::read_dir(root).unwrap() {
+            let folder = service.unwrap().path();
+            let fragments_path = folder.join("fragments.graphql");
+            let fragments: Vec<(String, String)> = std::fs::read_to_string(&fragments_path)
+                .map(|text| vec![(fragments_path.display().to_string(), text)])
+                .unwrap_or_default();
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path == fragments_path {
+                    continue;
+                }
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                    fragments.clone(),
+                ));
+            }
         }
     }
     out
@@ -685,8 +697,8 @@ proptest! {
         }
         if let Ok(loaded) = Schema::from_introspection_str(&schema.to_string(), "edited.json") {
             let folder = format!("/{}/", endpoint.name);
-            for (file, source) in operation_files().into_iter().filter(|(f, _)| f.contains(&folder)) {
-                if let Err(diagnostics) = loaded.check(&source, &file) {
+            for (file, source, fragments) in operation_files().into_iter().filter(|(f, _, _)| f.contains(&folder)) {
+                if let Err(diagnostics) = loaded.check_with(&source, &file, &fragments) {
                     for d in diagnostics {
                         let _ = d.to_string();
                     }
@@ -736,14 +748,14 @@ proptest! {
         piece in token_piece(),
     ) {
         let files = operation_files();
-        let (file, source) = &files[which % files.len()];
+        let (file, source, fragments) = &files[which % files.len()];
         let mut chars: Vec<char> = source.chars().collect();
         let at = at % (chars.len() + 1);
         let end = (at + drop).min(chars.len());
         chars.splice(at..end, piece.chars());
         let document: String = chars.into_iter().collect();
         let schema = if file.contains("/tenants/") { tenants_schema() } else { main_schema() };
-        let _ = schema.check(&document, file);
+        let _ = schema.check_with(&document, file, fragments);
     }
 }
 
@@ -751,13 +763,13 @@ proptest! {
 /// (the corpus the property tests mutate).
 #[test]
 fn seeds_are_valid() {
-    for (file, source) in operation_files() {
+    for (file, source, fragments) in operation_files() {
         let schema = if file.contains("/tenants/") {
             tenants_schema()
         } else {
             main_schema()
         };
-        if let Err(d) = schema.check(&source, &file) {
+        if let Err(d) = schema.check_with(&source, &file, &fragments) {
             panic!("{file}: {d:?}");
         }
     }

@@ -137,13 +137,45 @@ impl Schema {
     ///
     /// `file` is only used in messages.
     pub fn check(&self, source: &str, file: &str) -> Result<CheckedDocument, Vec<Diagnostic>> {
-        self.check_with(source, file, &[])
+        self.check_sources(source, file, &[])
     }
 
-    /// Like [`check`](Self::check), with more sources in the same document: `fragments`
-    /// holds `(file, source)` pairs of fragment definitions the operation may spread.
-    /// Diagnostics name the file each problem is in.
+    /// Like [`check`](Self::check), with shared fragments files: `fragments` holds the
+    /// `(file, source)` of files defining fragments the operation may spread. The fragments it
+    /// spreads (and those they spread) join its document, the others are ignored, as in a
+    /// build. Diagnostics name the file each problem is in.
     pub fn check_with(
+        &self,
+        source: &str,
+        file: &str,
+        fragments: &[(String, String)],
+    ) -> Result<CheckedDocument, Vec<Diagnostic>> {
+        let mut shared = crate::fragments::SharedFragments::default();
+        let mut documents = Vec::new();
+        for (fragment_file, fragment_source) in fragments {
+            let document =
+                apollo_compiler::ast::Document::parse(fragment_source.as_str(), fragment_file)
+                    .map_err(|with_errors| {
+                        Diagnostic::from_list(fragment_file, &with_errors.errors)
+                    })?;
+            shared.add_file(fragment_file, fragment_source, &document)?;
+            documents.push(document);
+        }
+        shared.resolve_keys(&documents);
+        let operation = match apollo_compiler::ast::Document::parse(source, file) {
+            Ok(document) => document,
+            Err(with_errors) => with_errors.partial,
+        };
+        let needed = shared.needed(
+            &crate::fragments::document_spreads(&operation),
+            &crate::fragments::local_fragments(&operation),
+        );
+        self.check_sources(source, file, &shared.sources_for(&needed))
+    }
+
+    /// Validates `source` together with `extra` sources (fragment definitions, every one of
+    /// which must be used).
+    pub(crate) fn check_sources(
         &self,
         source: &str,
         file: &str,

@@ -262,7 +262,7 @@ impl Builder {
                 needed,
             } = file;
             let fragment_sources = loaded.shared.sources_for(&needed);
-            match schema.check_with(&source, &display, &fragment_sources) {
+            match schema.check_sources(&source, &display, &fragment_sources) {
                 Ok(checked) => {
                     for operation in checked.operations {
                         let struct_name = operation.name.to_upper_camel_case();
@@ -659,7 +659,7 @@ pub fn check_operation_files(
     let mut used_fragments = BTreeSet::new();
     for file in loaded.operations {
         let fragment_sources = loaded.shared.sources_for(&file.needed);
-        if let Err(errors) = schema.check_with(&file.source, &file.display, &fragment_sources) {
+        if let Err(errors) = schema.check_sources(&file.source, &file.display, &fragment_sources) {
             push_new(&mut diagnostics, errors);
         }
         used_fragments.extend(file.needed);

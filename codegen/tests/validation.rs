@@ -363,3 +363,36 @@ fn invalid_schema_files_give_typed_errors() {
         other => panic!("expected an invalid schema, got {other:?}"),
     }
 }
+
+#[test]
+fn check_with_takes_the_spread_fragments_of_a_shared_file_and_ignores_the_rest() {
+    let main = schema(Endpoint::MAIN);
+    let fragments = vec![(
+        "queries/main/clients/fragments.graphql".to_owned(),
+        "fragment Used on Client { id ...Nested }\n\
+         fragment Nested on Client { name }\n\
+         fragment Unused on Client { clientID }\n"
+            .to_owned(),
+    )];
+    let operation = "query one($id: ID!) { client(id: $id) { ...Used } }";
+    let checked = main
+        .check_with(operation, "queries/main/clients/one.graphql", &fragments)
+        .expect("spread fragments join the document; unused ones are ignored");
+    assert_eq!(checked.operations[0].name, "one");
+    // Without the file, the spread is undefined.
+    assert!(main.check(operation, "one.graphql").is_err());
+    // An error inside a used fragment names the fragments file and its line.
+    let broken = vec![(
+        fragments[0].0.clone(),
+        "fragment Used on Client { id }\n\nfragment Other on Client { nope }\n".to_owned(),
+    )];
+    let with_other = "query two($id: ID!) { client(id: $id) { ...Used ...Other } }";
+    let errors = main
+        .check_with(with_other, "two.graphql", &broken)
+        .unwrap_err();
+    assert_eq!(
+        (errors[0].file.as_str(), errors[0].line),
+        ("queries/main/clients/fragments.graphql", 3),
+        "{errors:#?}"
+    );
+}

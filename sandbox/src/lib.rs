@@ -272,9 +272,13 @@ impl SandboxBuilder {
             .map_err(SandboxError::Bind)?;
         let addr = listener.local_addr().map_err(SandboxError::Bind)?;
         let base_url = format!("http://{addr}");
-        let main = graphql::Engine::new(Endpoint::MAIN).map_err(SandboxError::Schema)?;
-        let tenants = graphql::Engine::new(Endpoint::TENANTS).map_err(SandboxError::Schema)?;
-        let roots: Vec<(Endpoint, Vec<String>)> = [&main, &tenants]
+        // Every gateway whose schema is bundled is served; adding one is adding its schema.
+        let engines = Endpoint::ALL
+            .iter()
+            .filter(|e| taegis_sdk_codegen::bundled_schema(**e).is_some())
+            .map(|e| graphql::Engine::new(*e).map_err(SandboxError::Schema))
+            .collect::<Result<Vec<_>, _>>()?;
+        let roots: Vec<(Endpoint, Vec<String>)> = engines
             .iter()
             .map(|e| (e.endpoint(), e.root_fields()))
             .collect();
@@ -323,8 +327,7 @@ impl SandboxBuilder {
             state: Mutex::new(state),
             registry,
             signer: auth::Signer::random().map_err(SandboxError::Random)?,
-            main,
-            tenants,
+            engines,
             faults: Mutex::new(faults),
             stats: Mutex::new(Stats::default()),
             generation: AtomicU64::new(0),

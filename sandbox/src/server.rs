@@ -24,8 +24,8 @@ pub(crate) struct Shared {
     /// Which service answers each root field.
     pub(crate) registry: Registry,
     pub(crate) signer: Signer,
-    pub(crate) main: Engine,
-    pub(crate) tenants: Engine,
+    /// One engine per endpoint with a bundled schema, in `Endpoint::ALL` order.
+    pub(crate) engines: Vec<Engine>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) stats: Mutex<Stats>,
     /// Revocation generation: tokens from an older generation are refused.
@@ -66,11 +66,18 @@ impl Shared {
 
 /// The router for `shared`.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/auth/api/v2/auth/token", post(token))
-        .route("/graphql", post(graphql_main))
-        .route("/public/query", post(graphql_tenants))
-        .route("/query", post(graphql_tenants))
+    let mut router = Router::new().route("/auth/api/v2/auth/token", post(token));
+    // Every endpoint served at its path; the sandbox is both the API host and the tenants host.
+    for engine in &shared.engines {
+        let endpoint = engine.endpoint();
+        let handler = move |shared, headers, body| graphql(shared, headers, body, endpoint);
+        router = router.route(endpoint.path, post(handler));
+        if endpoint == Endpoint::TENANTS {
+            // The tenants service's older path, still answered by the real host.
+            router = router.route("/query", post(handler));
+        }
+    }
+    router
         .route("/{service}/version", get(version))
         .fallback(not_found)
         .with_state(shared)
@@ -261,18 +268,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     bool::from(a.ct_eq(b))
 }
 
-async fn graphql_main(shared: AxState<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    graphql(shared, headers, body, Endpoint::MAIN).await
-}
-
-async fn graphql_tenants(
-    shared: AxState<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    graphql(shared, headers, body, Endpoint::TENANTS).await
-}
-
 fn unauthorized(shared: &Shared, message: &str) -> Response {
     shared.stats().unauthorized += 1;
     let mut r = json_response(
@@ -347,10 +342,8 @@ async fn graphql(
             return json_response(StatusCode::BAD_REQUEST, error_body(&message, "BAD_REQUEST"));
         }
     };
-    let engine = if endpoint == Endpoint::MAIN {
-        &shared.main
-    } else {
-        &shared.tenants
+    let Some(engine) = shared.engines.iter().find(|e| e.endpoint() == endpoint) else {
+        return not_found().await;
     };
     let outcome = engine.run(&request, &shared.registry, &shared.state, &caller);
     if let Some(name) = outcome.operation {
