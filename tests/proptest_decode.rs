@@ -607,15 +607,18 @@ fn edit_index(edit: &Edit) -> usize {
     }
 }
 
+/// `(file, source)` of a GraphQL file.
+type SourceFile = (String, String);
+
 /// `(file, source, shared fragments of its service folder)` of every checked-in operation.
-fn operation_files() -> Vec<(String, String, Vec<(String, String)>)> {
+fn operation_files() -> Vec<(String, String, Vec<SourceFile>)> {
     let mut out = Vec::new();
     for endpoint in ["main", "tenants"] {
         let root = format!("{}/queries/{endpoint}", env!("CARGO_MANIFEST_DIR"));
         for service in std::fs::read_dir(root).unwrap() {
             let folder = service.unwrap().path();
             let fragments_path = folder.join("fragments.graphql");
-            let fragments: Vec<(String, String)> = std::fs::read_to_string(&fragments_path)
+            let fragments: Vec<SourceFile> = std::fs::read_to_string(&fragments_path)
                 .map(|text| vec![(fragments_path.display().to_string(), text)])
                 .unwrap_or_default();
             for entry in std::fs::read_dir(&folder).unwrap() {
