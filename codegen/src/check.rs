@@ -203,11 +203,14 @@ impl Schema {
                     }
                 }
             }
+            crate::suggest::add_suggestions(self, &mut all);
             return Err(all);
         }
-        let document = document
-            .validate(&self.schema)
-            .map_err(|with_errors| Diagnostic::from_list(file, &with_errors.errors))?;
+        let document = document.validate(&self.schema).map_err(|with_errors| {
+            let mut diagnostics = Diagnostic::from_list(file, &with_errors.errors);
+            crate::suggest::add_suggestions(self, &mut diagnostics);
+            diagnostics
+        })?;
         let mut diagnostics = Vec::new();
         let mut operations = Vec::new();
         if let Some(anonymous) = &document.operations.anonymous {

@@ -27,6 +27,7 @@ mod fragments;
 mod generate;
 mod mirrors;
 pub mod sdl;
+mod suggest;
 
 pub use check::{CheckedDocument, Deprecation, Diagnostic, OperationInfo, OperationKind};
 pub use fragments::FragmentSummary;

@@ -396,3 +396,83 @@ fn check_with_takes_the_spread_fragments_of_a_shared_file_and_ignores_the_rest()
         "{errors:#?}"
     );
 }
+
+/// The first diagnostic's message for a document the schema rejects.
+fn first_message(endpoint: Endpoint, source: &str) -> Diagnostic {
+    errors(endpoint, source).remove(0)
+}
+
+#[test]
+fn unknown_names_get_did_you_mean_suggestions() {
+    let field = first_message(
+        Endpoint::MAIN,
+        "query a($id: ID!) { client(id: $id) { clientId } }",
+    );
+    assert!(
+        field.message.ends_with("did you mean `clientID`?"),
+        "{}",
+        field.message
+    );
+    assert!(
+        field.report.contains("help: did you mean `clientID`?"),
+        "{}",
+        field.report
+    );
+    assert_eq!((field.line, field.column), (1, 39));
+
+    // The missing required argument is reported too; the unknown one carries the guess.
+    let argument = errors(
+        Endpoint::TENANTS,
+        "query a { tenants(tenantQuery: {}) { count } }",
+    )
+    .into_iter()
+    .find(|d| d.message.contains("is not supported"))
+    .expect("the unknown argument is reported");
+    assert!(
+        argument.message.contains("did you mean `tenantsQuery`?"),
+        "{}",
+        argument.message
+    );
+
+    let ty = first_message(
+        Endpoint::TENANTS,
+        "query a($q: TenantQuery!) { tenants(tenantsQuery: $q) { count } }",
+    );
+    assert!(
+        ty.message.contains("did you mean `TenantsQuery`"),
+        "{}",
+        ty.message
+    );
+
+    let enum_value = first_message(
+        Endpoint::TENANTS,
+        "query a { tenants(tenantsQuery: {orderBy: ID}) { count } }",
+    );
+    assert!(
+        enum_value.message.contains("did you mean `Id`?"),
+        "{}",
+        enum_value.message
+    );
+
+    let input_field = first_message(
+        Endpoint::TENANTS,
+        "query a { tenants(tenantsQuery: {maxResult: 5}) { count } }",
+    );
+    assert!(
+        input_field.message.contains("did you mean `maxResults`?"),
+        "{}",
+        input_field.message
+    );
+
+    // Nothing close: no guess, and each report stays a short block.
+    let stranger = first_message(
+        Endpoint::MAIN,
+        "query a($id: ID!) { client(id: $id) { zzz } }",
+    );
+    assert!(
+        !stranger.message.contains("did you mean"),
+        "{}",
+        stranger.message
+    );
+    assert!(field.report.lines().count() < 25, "{}", field.report);
+}
