@@ -172,11 +172,7 @@ async fn a_fresh_token_is_read_without_waiting_for_an_inflight_refresh() {
 #[tokio::test]
 async fn dispatch_errors_say_whether_the_request_may_have_been_sent() {
     // Nothing listens: the connection is refused, nothing was sent.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::closed_port();
     let sleep = Arc::new(RecordingSleep::default());
     let refused = Client::builder()
         .api_url(format!("http://127.0.0.1:{port}"))

@@ -858,11 +858,7 @@ async fn mutation_is_retried_on_503_only_when_opted_in() {
 #[tokio::test]
 async fn connect_errors_are_retried_for_mutations_and_queries() {
     // A port with nothing listening: the connection is refused, so nothing was sent.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::closed_port();
     let sleep = Arc::new(RecordingSleep::default());
     let client = Client::builder()
         .api_url(format!("http://127.0.0.1:{port}"))

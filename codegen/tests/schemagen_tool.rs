@@ -1,12 +1,13 @@
-//! The schema generator's extractor (`tools/schemagen/extract.py`, which reads the official
-//! Python SDK wheel) keeps passing its own unit tests; run here so that the suite's one test
-//! command covers it. No network: the tests parse inline source snippets.
+//! The schema generator (`tools/schemagen/`: `extract.py` reads the official Python SDK wheel,
+//! `write_schemas.py` writes introspection results from that model and an evidence file) keeps
+//! passing its own unit tests; run here so that the suite's one test command covers them. No
+//! network: the tests use inline snippets and small models.
 
 use std::path::Path;
 use std::process::Command;
 
 #[test]
-fn schemagen_extractor_unit_tests_pass() {
+fn schemagen_unit_tests_pass() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the codegen crate lives in the workspace");

@@ -154,3 +154,14 @@ pub fn unix_now() -> u64 {
         .unwrap()
         .as_secs()
 }
+
+/// A loopback port nothing listens on (bound, then released): connecting to it is refused, so
+/// nothing is ever sent there.
+#[allow(dead_code)]
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
