@@ -173,8 +173,8 @@ impl Schema {
         self.check_sources(source, file, &shared.sources_for(&needed))
     }
 
-    /// Validates `source` together with `extra` sources (fragment definitions, every one of
-    /// which must be used).
+    /// Validates `source` together with the `fragments` sources, `(file, source)` pairs of
+    /// fragment definitions that the document must all use.
     pub(crate) fn check_sources(
         &self,
         source: &str,
