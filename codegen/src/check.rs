@@ -181,7 +181,9 @@ impl Schema {
         file: &str,
         fragments: &[(String, String)],
     ) -> Result<CheckedDocument, Vec<Diagnostic>> {
-        let mut errors = DiagnosticList::new(Default::default());
+        // With the schema's sources, so that a report can show the schema lines it points at
+        // (without them the report printer complains on stderr and leaves them out).
+        let mut errors = DiagnosticList::new(self.schema.sources.clone());
         let mut builder = ExecutableDocument::builder(Some(&self.schema), &mut errors);
         let mut parser = apollo_compiler::parser::Parser::new();
         parser.parse_into_executable_builder(source, file, &mut builder);

@@ -418,6 +418,22 @@ fn unknown_names_get_did_you_mean_suggestions() {
         "{}",
         field.report
     );
+    // The report shows the schema lines it points at (the bundled schema, as SDL), also when
+    // the document has build errors (here an unknown variable type).
+    let root = first_message(
+        Endpoint::MAIN,
+        "query a($x: Nope) { clientz(id: $x) { id } }",
+    );
+    assert!(
+        root.report.contains("type `Query` defined here"),
+        "{}",
+        root.report
+    );
+    assert!(
+        root.message.ends_with("did you mean `client`?"), // `clients` is deprecated
+        "{}",
+        root.message
+    );
     assert_eq!((field.line, field.column), (1, 39));
 
     // The missing required argument is reported too; the unknown one carries the guess.
