@@ -397,98 +397,117 @@ fn check_with_takes_the_spread_fragments_of_a_shared_file_and_ignores_the_rest()
     );
 }
 
-/// The first diagnostic's message for a document the schema rejects.
-fn first_message(endpoint: Endpoint, source: &str) -> Diagnostic {
-    errors(endpoint, source).remove(0)
+/// The message of the diagnostic about `about` for a document the schema rejects.
+fn message_about(endpoint: Endpoint, source: &str, about: &str) -> Diagnostic {
+    errors(endpoint, source)
+        .into_iter()
+        .find(|d| d.message.contains(about))
+        .unwrap_or_else(|| panic!("no diagnostic about {about} for {source}"))
 }
 
 #[test]
 fn unknown_names_get_did_you_mean_suggestions() {
-    let field = first_message(
+    // (endpoint, document, the wrong name, the suggestion expected, or none)
+    let cases = [
+        (
+            Endpoint::MAIN,
+            "query a($id: ID!) { client(id: $id) { clientId } }",
+            "`clientId`",
+            Some("`clientID`"),
+        ),
+        // `clients` is as close, but deprecated.
+        (
+            Endpoint::MAIN,
+            "query a($x: Nope) { clientz(id: $x) { id } }",
+            "`clientz`",
+            Some("`client`"),
+        ),
+        // The required argument is reported missing too; the unknown one carries the guess.
+        (
+            Endpoint::TENANTS,
+            "query a { tenants(tenantQuery: {}) { count } }",
+            "`tenantQuery`",
+            Some("`tenantsQuery`"),
+        ),
+        (
+            Endpoint::TENANTS,
+            "query a($q: TenantQuery!) { tenants(tenantsQuery: $q) { count } }",
+            "type `TenantQuery`",
+            Some("`TenantsQuery` or `Tenant`"),
+        ),
+        (
+            Endpoint::TENANTS,
+            "query a { tenants(tenantsQuery: {orderBy: ID}) { count } }",
+            "`ID`",
+            Some("`Id`"),
+        ),
+        (
+            Endpoint::TENANTS,
+            "query a { tenants(tenantsQuery: {maxResult: 5}) { count } }",
+            "`maxResult`",
+            Some("`maxResults`"),
+        ),
+        // Nothing close: no guess.
+        (
+            Endpoint::MAIN,
+            "query a($id: ID!) { client(id: $id) { zzz } }",
+            "`zzz`",
+            None,
+        ),
+    ];
+    for (endpoint, document, about, expected) in cases {
+        let diagnostic = message_about(endpoint, document, about);
+        match expected {
+            Some(name) => {
+                let hint = format!("did you mean {name}?");
+                assert!(
+                    diagnostic.message.ends_with(&hint),
+                    "{}",
+                    diagnostic.message
+                );
+                assert!(
+                    diagnostic.report.contains(&format!("help: {hint}")),
+                    "{}",
+                    diagnostic.report
+                );
+            }
+            None => assert!(
+                !diagnostic.message.contains("did you mean"),
+                "{}",
+                diagnostic.message
+            ),
+        }
+        // One short block per error.
+        assert!(
+            diagnostic.report.lines().count() < 25,
+            "{}",
+            diagnostic.report
+        );
+    }
+}
+
+#[test]
+fn reports_show_the_schema_lines_they_point_at() {
+    let field = message_about(
         Endpoint::MAIN,
         "query a($id: ID!) { client(id: $id) { clientId } }",
+        "`clientId`",
     );
+    assert_eq!((field.line, field.column), (1, 39));
     assert!(
-        field.message.ends_with("did you mean `clientID`?"),
-        "{}",
-        field.message
-    );
-    assert!(
-        field.report.contains("help: did you mean `clientID`?"),
+        field.report.contains("type `Client` defined here"),
         "{}",
         field.report
     );
-    // The report shows the schema lines it points at (the bundled schema, as SDL), also when
-    // the document has build errors (here an unknown variable type).
-    let root = first_message(
+    // Also when the document has build errors (an unknown variable type).
+    let root = message_about(
         Endpoint::MAIN,
         "query a($x: Nope) { clientz(id: $x) { id } }",
+        "`clientz`",
     );
     assert!(
         root.report.contains("type `Query` defined here"),
         "{}",
         root.report
     );
-    assert!(
-        root.message.ends_with("did you mean `client`?"), // `clients` is deprecated
-        "{}",
-        root.message
-    );
-    assert_eq!((field.line, field.column), (1, 39));
-
-    // The missing required argument is reported too; the unknown one carries the guess.
-    let argument = errors(
-        Endpoint::TENANTS,
-        "query a { tenants(tenantQuery: {}) { count } }",
-    )
-    .into_iter()
-    .find(|d| d.message.contains("is not supported"))
-    .expect("the unknown argument is reported");
-    assert!(
-        argument.message.contains("did you mean `tenantsQuery`?"),
-        "{}",
-        argument.message
-    );
-
-    let ty = first_message(
-        Endpoint::TENANTS,
-        "query a($q: TenantQuery!) { tenants(tenantsQuery: $q) { count } }",
-    );
-    assert!(
-        ty.message.contains("did you mean `TenantsQuery`"),
-        "{}",
-        ty.message
-    );
-
-    let enum_value = first_message(
-        Endpoint::TENANTS,
-        "query a { tenants(tenantsQuery: {orderBy: ID}) { count } }",
-    );
-    assert!(
-        enum_value.message.contains("did you mean `Id`?"),
-        "{}",
-        enum_value.message
-    );
-
-    let input_field = first_message(
-        Endpoint::TENANTS,
-        "query a { tenants(tenantsQuery: {maxResult: 5}) { count } }",
-    );
-    assert!(
-        input_field.message.contains("did you mean `maxResults`?"),
-        "{}",
-        input_field.message
-    );
-
-    // Nothing close: no guess, and each report stays a short block.
-    let stranger = first_message(
-        Endpoint::MAIN,
-        "query a($id: ID!) { client(id: $id) { zzz } }",
-    );
-    assert!(
-        !stranger.message.contains("did you mean"),
-        "{}",
-        stranger.message
-    );
-    assert!(field.report.lines().count() < 25, "{}", field.report);
 }
