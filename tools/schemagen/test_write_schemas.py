@@ -264,6 +264,102 @@ class WriteSchemasTest(unittest.TestCase):
         _, c = self.run_writer(model=shuffled)
         self.assertEqual(a, c)
 
+    ADDITIONS = {
+        "types": [
+            {"name": "Gizmo", "kind": "OBJECT", "gateway": "main", "source": "guide X",
+             "fields": [{"name": "id", "type": "ID!"},
+                        {"name": "parts", "type": "[Part]",
+                         "args": [{"name": "first", "type": "Int", "default": "10"}]}]},
+            {"name": "Part", "kind": "OBJECT", "gateway": "main", "source": "guide X",
+             "fields": [{"name": "label", "type": "String"}]},
+            {"name": "GizmoState", "kind": "ENUM", "gateway": "main", "source": "guide X",
+             "values": ["ON", {"name": "OFF", "deprecated": "gone"}]},
+            {"name": "Stamp", "kind": "SCALAR", "gateway": "main", "source": "guide X",
+             "description": "a stamp"},
+            {"name": "Color", "kind": "ENUM", "gateway": "main", "source": "guide Y",
+             "values": ["RED", "GREEN"]},
+            {"name": "Widget", "kind": "OBJECT", "gateway": "main", "source": "guide Y",
+             "fields": [{"name": "name", "type": "Int"}, {"name": "weight", "type": "Float"}]},
+            {"name": "Ghost", "kind": "OBJECT", "gateway": "nowhere", "source": "s",
+             "fields": [{"name": "x", "type": "Int"}]},
+        ],
+        "fields": [
+            {"coordinate": "Query.gizmo", "gateway": "main", "type": "Gizmo",
+             "args": [{"name": "id", "type": "ID!"}, {"name": "at", "type": "Stamp"}],
+             "deprecated": "legacy: corpus/x.graphql", "description": "Old API.",
+             "source": "corpus/x.graphql"},
+            {"coordinate": "Subscription.gizmoChanged", "gateway": "main", "type": "Gizmo",
+             "source": "corpus/y.graphql"},
+            {"coordinate": "WidgetInput.state", "gateway": "main", "type": "GizmoState",
+             "default": "ON", "source": "guide X"},
+            {"coordinate": "Widget.id", "gateway": "main", "type": "Int", "source": "s"},
+            {"coordinate": "Nowhere.x", "gateway": "main", "type": "Int", "source": "s"},
+        ],
+    }
+
+    def test_additions(self):
+        ev = copy.deepcopy(EVIDENCE)
+        ev["additions"] = self.ADDITIONS
+        ev["entries"].append({"coordinate": "Gizmo.id", "type": "String!", "source": "t"})
+        report, docs = self.run_writer(evidence=ev)
+        main = self.schema(docs)
+        g = find(main, "Gizmo")
+        self.assertEqual(g["kind"], "OBJECT")
+        f = {x["name"]: x for x in g["fields"]}
+        self.assertEqual(tstr(f["id"]["type"]), "String!")  # evidence entries apply to additions
+        self.assertEqual([(a["name"], a["defaultValue"]) for a in f["parts"]["args"]],
+                         [("first", "10")])
+        self.assertEqual(find(main, "Stamp")["description"], "a stamp")
+        self.assertNotIn("Stamp", report["gateways"]["main"]["placeholders"])
+        st = {v["name"]: v for v in find(main, "GizmoState")["enumValues"]}
+        self.assertTrue(st["OFF"]["isDeprecated"])
+        self.assertEqual(st["OFF"]["deprecationReason"], "gone")
+        q = {x["name"]: x for x in find(main, "Query")["fields"]}
+        self.assertTrue(q["gizmo"]["isDeprecated"])
+        self.assertEqual(q["gizmo"]["deprecationReason"], "legacy: corpus/x.graphql")
+        self.assertEqual(q["gizmo"]["description"], "Old API.")
+        self.assertEqual([(a["name"], tstr(a["type"])) for a in q["gizmo"]["args"]],
+                         [("id", "ID!"), ("at", "Stamp")])
+        self.assertEqual(main["subscriptionType"], {"name": "Subscription"})
+        inp = {x["name"]: x for x in find(main, "WidgetInput")["inputFields"]}
+        self.assertEqual((tstr(inp["state"]["type"]), inp["state"]["defaultValue"]),
+                         ("GizmoState", "ON"))
+        # existing types: only missing fields / values are added, the model wins
+        self.assertEqual([v["name"] for v in find(main, "Color")["enumValues"]],
+                         ["RED", "BLUE", "GREEN"])
+        w = {x["name"]: tstr(x["type"]) for x in find(main, "Widget")["fields"]}
+        self.assertEqual(w["weight"], "Float")
+        self.assertEqual(w["name"], "Label")
+        self.assertEqual(w["id"], "ID!")
+        unused = report["evidence"]["additions_unused"]
+        self.assertEqual(sorted(u.get("coordinate") or u["type"] for u in unused),
+                         ["Ghost", "Nowhere.x", "Widget.id"])
+        self.assertEqual(report["evidence"]["additions"], 12)
+        self.assertIn({"coordinate": "Query.gizmo", "type": "Gizmo", "deprecated": True},
+                      report["gateways"]["main"]["additions"])
+        self.assertNotIn("Gizmo", [t["name"] for t in self.schema(docs, "tenants")["types"]])
+
+    def test_additions_validation(self):
+        bad = [
+            {"types": [{"name": "X", "kind": "OBJECT", "gateway": "main", "source": "s"}]},
+            {"types": [{"name": "X", "kind": "UNION", "gateway": "main", "source": "s",
+                        "fields": [{"name": "a", "type": "Int"}]}]},
+            {"types": [{"name": "X", "kind": "OBJECT", "gateway": "main",
+                        "fields": [{"name": "a", "type": "Int"}]}]},
+            {"fields": [{"coordinate": "Query.x", "type": "Int", "gateway": "main"}]},
+            {"fields": [{"coordinate": "Query.x", "type": "[Int", "gateway": "main",
+                         "source": "s"}]},
+            {"fields": [{"coordinate": "Query.x(a:)", "type": "Int", "gateway": "main",
+                         "source": "s"}]},
+            {"fields": [{"coordinate": "Query.x", "type": "Int", "gateway": "main",
+                         "source": "s", "deprecated": True}]},
+            {"types": [{"name": "Widget", "kind": "ENUM", "gateway": "main", "source": "s",
+                        "values": ["A"]}]},
+        ]
+        for b in bad:
+            with self.subTest(b=b), self.assertRaises((SystemExit, ValueError)):
+                self.run_writer(evidence={"entries": [], "additions": b})
+
     def test_parse_type_round_trip(self):
         for s in ("ID", "ID!", "[ID]", "[ID!]!", "[[String]]"):
             self.assertEqual(ws.type_str(ws.parse_type(s)), s)

@@ -18,6 +18,8 @@ What the wheel does not say is filled in by fixed rules, overridden by the evide
   after a word boundary (start of the name, ``_``, or a lower-case letter / digit followed by
   ``Id``/``ID``/``Ids``/``IDs``) is ``ID`` (a list of ``ID`` for lists);
 * evidence entries (coordinate -> GraphQL type, with a source) replace the computed type.
+* evidence additions (types, fields, root fields, each with a source; legacy ones
+  ``deprecated``) add what the wheel lacks; the model's own fields are never replaced.
 
 Only the Python standard library is used. See README.md.
 """
@@ -144,6 +146,7 @@ class Gateway:
         self.rule_ids: List[str] = []
         self.placeholders: List[str] = []
         self.evidence_applied: List[Dict[str, Any]] = []
+        self.additions: List[Dict[str, Any]] = []
 
 
 def endpoint_of(service: Dict[str, Any]) -> Tuple[str, str]:
@@ -347,6 +350,147 @@ def load_evidence(path: Optional[str]) -> Tuple[List[Dict[str, Any]], Dict[str, 
     return entries, scalars
 
 
+def load_evidence_additions(path: Optional[str]) -> Dict[str, List[Dict[str, Any]]]:
+    if not path:
+        return {"types": [], "fields": []}
+    with open(path, encoding="utf-8") as fh:
+        return load_additions(path, json.load(fh))
+
+
+ADD_KINDS = ("OBJECT", "INPUT_OBJECT", "ENUM", "SCALAR")
+NAME_RE = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+
+
+def load_additions(path: str, data: Any) -> Dict[str, List[Dict[str, Any]]]:
+    """Validate the ``additions`` section: {"types": [...], "fields": [...]}; see README.md."""
+    add = data.get("additions", {}) if isinstance(data, dict) else {}
+    types, fields = add.get("types", []), add.get("fields", [])
+
+    def check_field(where: str, f: Dict[str, Any], coord_key: str) -> None:
+        for k in (coord_key, "type"):
+            if not f.get(k):
+                raise SystemExit(f"{path}: {where} lacks {k!r}")
+        parse_type(f["type"])
+        for a in f.get("args", []):
+            if not a.get("name") or not a.get("type") or not NAME_RE.match(a["name"]):
+                raise SystemExit(f"{path}: {where}: an argument needs a name and a type")
+            parse_type(a["type"])
+        if "deprecated" in f and not (isinstance(f["deprecated"], str) and f["deprecated"]):
+            raise SystemExit(f"{path}: {where}: 'deprecated' must be a non-empty reason")
+
+    for i, t in enumerate(types):
+        where = f"additions.types[{i}] ({t.get('name')})"
+        for k in ("name", "kind", "gateway", "source"):
+            if not t.get(k):
+                raise SystemExit(f"{path}: {where} lacks {k!r}")
+        if not NAME_RE.match(t["name"]) or t["kind"] not in ADD_KINDS:
+            raise SystemExit(f"{path}: {where}: bad name or kind (one of {ADD_KINDS})")
+        if t["kind"] in KINDS:
+            if not t.get("fields"):
+                raise SystemExit(f"{path}: {where}: an object / input object needs fields")
+            for j, f in enumerate(t["fields"]):
+                check_field(f"{where} field {j}", f, "name")
+                if t["kind"] == "INPUT_OBJECT" and f.get("args"):
+                    raise SystemExit(f"{path}: {where}: input fields take no arguments")
+        elif t["kind"] == "ENUM" and not t.get("values"):
+            raise SystemExit(f"{path}: {where}: an enum needs values")
+    for i, f in enumerate(fields):
+        where = f"additions.fields[{i}] ({f.get('coordinate')})"
+        check_field(where, f, "coordinate")
+        m = COORD_RE.match(f["coordinate"])
+        if not m or not m.group(2) or m.group(3):
+            raise SystemExit(f"{path}: {where}: coordinate must be Type.field")
+        for k in ("gateway", "source"):
+            if not f.get(k):
+                raise SystemExit(f"{path}: {where} lacks {k!r}")
+    return {"types": types, "fields": fields}
+
+
+def _added_field(f: Dict[str, Any], source: str) -> Dict[str, Any]:
+    d: Dict[str, Any] = {
+        "type": parse_type(f["type"]), "by": {}, "added": source,
+        "deprecated": bool(f.get("deprecated")), "reason": f.get("deprecated") or None,
+        "description": f.get("description"),
+        "args": collections.OrderedDict((a["name"], {"type": parse_type(a["type"]),
+                                                      **({"default": a["default"]} if "default" in a else {}),
+                                                      **({"description": a["description"]}
+                                                         if a.get("description") else {})})
+                                        for a in f.get("args", []))}
+    if "default" in f:
+        d["default"] = f["default"]
+    return d
+
+
+def apply_additions(gateways: Dict[str, Gateway],
+                    additions: Dict[str, List[Dict[str, Any]]]) -> List[Dict[str, Any]]:
+    """Add types, fields and root fields the model lacks. Returns the additions that added
+    nothing (unknown gateway, or every name already present); what was added is recorded per
+    gateway in ``gw.additions``. The model always wins: an existing field is never replaced."""
+    unused: List[Dict[str, Any]] = []
+    for t in additions.get("types", []):
+        gw = gateways.get(t["gateway"])
+        if gw is None:
+            unused.append({"type": t["name"], "gateway": t["gateway"], "why": "no such gateway"})
+            continue
+        d = gw.types.get(t["name"])
+        if d is None:
+            d = gw.types[t["name"]] = {"kind": t["kind"], "description": t.get("description"),
+                                       "defined_by": [], "added": t["source"]}
+            if t["kind"] in KINDS:
+                d["fields"] = collections.OrderedDict()
+            elif t["kind"] == "ENUM":
+                d["values"] = collections.OrderedDict()
+            if t["kind"] == "SCALAR":
+                gw.additions.append({"type": t["name"], "kind": "SCALAR"})
+                continue
+        elif d["kind"] != t["kind"]:
+            raise SystemExit(f"additions: {t['gateway']} {t['name']} is a {d['kind']} in the model, "
+                             f"not a {t['kind']}")
+        added = []
+        for f in t.get("fields", []) if t["kind"] in KINDS else []:
+            if f["name"] not in d["fields"]:
+                d["fields"][f["name"]] = _added_field(f, f.get("source") or t["source"])
+                added.append(f["name"])
+        for v in t.get("values", []) if t["kind"] == "ENUM" else []:
+            v = v if isinstance(v, dict) else {"name": v}
+            if v["name"] not in d["values"]:
+                d["values"][v["name"]] = {"deprecated": bool(v.get("deprecated")),
+                                          "reason": v.get("deprecated") or None,
+                                          "description": v.get("description")}
+                added.append(v["name"])
+        if added:
+            gw.additions.append({"type": t["name"], "kind": t["kind"], "added": added,
+                                 "new_type": not d.get("defined_by")})
+        else:
+            unused.append({"type": t["name"], "gateway": t["gateway"], "why": "already present"})
+    for f in additions.get("fields", []):
+        tname, fname, _ = COORD_RE.match(f["coordinate"]).groups()
+        gw = gateways.get(f["gateway"])
+        root_kind = {v: k for k, v in ROOT_TYPES}.get(tname)
+        if gw is None:
+            unused.append({"coordinate": f["coordinate"], "gateway": f["gateway"],
+                           "why": "no such gateway"})
+            continue
+        if root_kind is not None:
+            container = gw.roots[root_kind]
+        elif tname in gw.types and gw.types[tname]["kind"] in KINDS:
+            container = gw.types[tname]["fields"]
+            if gw.types[tname]["kind"] == "INPUT_OBJECT" and f.get("args"):
+                raise SystemExit(f"additions: {f['coordinate']}: input fields take no arguments")
+        else:
+            unused.append({"coordinate": f["coordinate"], "gateway": f["gateway"],
+                           "why": "no such object / input object"})
+            continue
+        if fname in container:
+            unused.append({"coordinate": f["coordinate"], "gateway": f["gateway"],
+                           "why": "already present"})
+            continue
+        container[fname] = _added_field(f, f["source"])
+        gw.additions.append({"coordinate": f["coordinate"], "type": f["type"],
+                             "deprecated": bool(f.get("deprecated"))})
+    return unused
+
+
 def apply_evidence(gateways: Dict[str, Gateway], entries: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     unused = []
     for e in entries:
@@ -423,6 +567,8 @@ def finish_gateway(gw: Gateway, scalars: Optional[Dict[str, Dict[str, Any]]] = N
     for tname, d in gw.types.items():
         for f in d.get("fields", {}).values():
             ref(f["type"], tname)
+            for a in f.get("args", {}).values():  # only additions give type fields arguments
+                ref(a["type"], tname)
         for m in d.get("members", []):
             ref(m, tname)
     for tname, d in list(gw.types.items()):
@@ -552,6 +698,8 @@ def write_all(model: Dict[str, Any], out_dir: str, evidence_path: Optional[str] 
               compare: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     gateways = build_gateways(model)
     entries, scalars = load_evidence(evidence_path)
+    additions = load_evidence_additions(evidence_path)
+    unused_additions = apply_additions(gateways, additions)
     unused = apply_evidence(gateways, entries)
     builtins = load_builtins(builtins_path)
     os.makedirs(out_dir, exist_ok=True)
@@ -560,7 +708,9 @@ def write_all(model: Dict[str, Any], out_dir: str, evidence_path: Optional[str] 
         "evidence": {"file": os.path.basename(evidence_path) if evidence_path else None,
                      "entries": len(entries),
                      "unused": [{"coordinate": e["coordinate"], "gateway": e.get("gateway"),
-                                 "type": e["type"]} for e in unused]},
+                                 "type": e.get("type") or e.get("kind")} for e in unused],
+                     "additions": len(additions["types"]) + len(additions["fields"]),
+                     "additions_unused": unused_additions},
         "id_rule": ID_RE.pattern,
         "json_scalar": JSON_SCALAR,
         "gateways": collections.OrderedDict(),
@@ -602,6 +752,7 @@ def write_all(model: Dict[str, Any], out_dir: str, evidence_path: Optional[str] 
             "evidence_applied": len(applied),
             "evidence_changed_type": sum(a["changed"] for a in applied),
             "evidence": applied,
+            "additions": gw.additions,
             "placeholders": sorted(gw.placeholders),
             "notes": gw.notes,
         }
@@ -682,7 +833,10 @@ def print_report(report: Dict[str, Any], out=sys.stdout) -> None:
         for n in g["notes"]:
             p(f"  note: {n}")
     ev = report["evidence"]
-    p(f"evidence: {ev['entries']} entries, unused: {len(ev['unused'])}")
+    p(f"evidence: {ev['entries']} entries, unused: {len(ev['unused'])}; additions: "
+      f"{ev.get('additions', 0)}, unused: {len(ev.get('additions_unused', []))}")
+    for u in ev.get("additions_unused", []):
+        p(f"  addition unused: {u.get('coordinate') or u.get('type')} ({u['gateway']}): {u['why']}")
     for u in ev["unused"]:
         p(f"  unused: {u['coordinate']} ({u['gateway'] or 'any gateway'})")
     for ep, pr in report.get("proposals", {}).items():
