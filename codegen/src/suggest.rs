@@ -3,7 +3,9 @@
 //! With several hundred root fields and thousands of types, a bare "unknown field" is not
 //! enough to fix a typo or a `clientId` / `clientID` mix-up.
 
-use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::ast::DirectiveList;
+use apollo_compiler::schema::{Component, ExtendedType, FieldDefinition};
+use apollo_compiler::Name;
 
 use crate::{Diagnostic, Schema};
 
@@ -45,79 +47,66 @@ pub(crate) fn add_suggestions(schema: &Schema, diagnostics: &mut [Diagnostic]) {
 fn candidates_for(schema: &Schema, message: &str) -> Option<(String, Vec<(String, bool)>)> {
     let quoted = backquoted(message);
     let types = &schema.schema.types;
-    if message.starts_with("type `") && message.contains("` does not have a field `") {
+    let (wrong, names) = if message.starts_with("type `")
+        && message.contains("` does not have a field `")
+    {
         // type `T` does not have a field `f`
         let (ty, wrong) = (quoted.first()?, quoted.get(1)?);
-        let names = match types.get(ty.as_str())? {
-            ExtendedType::Object(o) => o
-                .fields
-                .iter()
-                .map(|(n, f)| (n.to_string(), is_deprecated(&f.directives)))
-                .collect(),
-            ExtendedType::Interface(i) => i
-                .fields
-                .iter()
-                .map(|(n, f)| (n.to_string(), is_deprecated(&f.directives)))
-                .collect(),
-            _ => Vec::new(),
+        let names = match fields_of(types.get(ty.as_str())?) {
+            Some(fields) => listed(fields.iter().map(|(n, f)| (n, &f.directives))),
+            None => Vec::new(),
         };
-        return Some((wrong.clone(), names));
-    }
-    if message.starts_with("the argument `") && message.contains("` is not supported by `") {
+        (wrong, names)
+    } else if message.starts_with("the argument `") && message.contains("` is not supported by `") {
         // the argument `a` is not supported by `T.f` (or `@directive`)
         let (wrong, coordinate) = (quoted.first()?, quoted.get(1)?);
         let (ty, field) = coordinate.split_once('.')?;
-        let definition = match types.get(ty)? {
-            ExtendedType::Object(o) => o.fields.get(field)?,
-            ExtendedType::Interface(i) => i.fields.get(field)?,
-            _ => return None,
-        };
-        let names = definition
-            .arguments
-            .iter()
-            .map(|a| (a.name.to_string(), is_deprecated(&a.directives)))
-            .collect();
-        return Some((wrong.clone(), names));
-    }
-    if message.starts_with("cannot find type `") {
-        let wrong = quoted.first()?;
-        return Some((
-            wrong.clone(),
-            types.keys().map(|n| (n.to_string(), false)).collect(),
-        ));
-    }
-    if message.starts_with("value `") && message.contains("` does not exist on `") {
+        let definition = fields_of(types.get(ty)?)?.get(field)?;
+        let arguments = definition.arguments.iter();
+        (wrong, listed(arguments.map(|a| (&a.name, &a.directives))))
+    } else if message.starts_with("cannot find type `") {
+        let names = types.keys().map(|n| (n.to_string(), false)).collect();
+        (quoted.first()?, names)
+    } else if message.starts_with("value `") && message.contains("` does not exist on `") {
         let (wrong, ty) = (quoted.first()?, quoted.get(1)?);
         let ExtendedType::Enum(e) = types.get(ty.as_str())? else {
             return None;
         };
-        return Some((
-            wrong.clone(),
-            e.values
-                .iter()
-                .map(|(n, v)| (n.to_string(), is_deprecated(&v.directives)))
-                .collect(),
-        ));
-    }
-    if message.starts_with("field `") && message.contains("` does not exist on `") {
+        (
+            wrong,
+            listed(e.values.iter().map(|(n, v)| (n, &v.directives))),
+        )
+    } else if message.starts_with("field `") && message.contains("` does not exist on `") {
         let (wrong, ty) = (quoted.first()?, quoted.get(1)?);
         let ExtendedType::InputObject(input) = types.get(ty.as_str())? else {
             return None;
         };
-        return Some((
-            wrong.clone(),
-            input
-                .fields
-                .iter()
-                .map(|(n, f)| (n.to_string(), is_deprecated(&f.directives)))
-                .collect(),
-        ));
-    }
-    None
+        (
+            wrong,
+            listed(input.fields.iter().map(|(n, f)| (n, &f.directives))),
+        )
+    } else {
+        return None;
+    };
+    Some((wrong.clone(), names))
 }
 
-fn is_deprecated(directives: &apollo_compiler::ast::DirectiveList) -> bool {
-    directives.get("deprecated").is_some()
+/// The fields of an object or interface type.
+fn fields_of(
+    ty: &ExtendedType,
+) -> Option<&apollo_compiler::collections::IndexMap<Name, Component<FieldDefinition>>> {
+    match ty {
+        ExtendedType::Object(o) => Some(&o.fields),
+        ExtendedType::Interface(i) => Some(&i.fields),
+        _ => None,
+    }
+}
+
+/// Names with whether each is deprecated.
+fn listed<'a>(items: impl Iterator<Item = (&'a Name, &'a DirectiveList)>) -> Vec<(String, bool)> {
+    items
+        .map(|(name, directives)| (name.to_string(), directives.get("deprecated").is_some()))
+        .collect()
 }
 
 /// The texts between backquotes, in order.
