@@ -9,8 +9,8 @@
 //! With no schema files, the bundled ones are used. A document counts as valid when one of the
 //! schemas accepts it; `-v` lists the first error of each rejected document.
 
-use std::path::{Path, PathBuf};
-use taegis_sdk_codegen::{bundled_schema, Endpoint, Schema};
+use std::path::Path;
+use taegis_sdk_codegen::{bundled_schema, Builder, Endpoint, Schema};
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,9 +40,16 @@ fn main() {
             .filter_map(|e| Some((format!("bundled {e}"), Schema::bundled(*e).ok()?)))
             .collect()
     };
-    let mut files = Vec::new();
-    collect(Path::new(&folder), &mut files);
-    files.sort();
+    let files = match Builder::new(Endpoint::MAIN)
+        .queries(&folder)
+        .operation_files()
+    {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("{error}");
+            std::process::exit(2);
+        }
+    };
     let mut valid = 0;
     for file in &files {
         let Ok(source) = std::fs::read_to_string(file) else {
@@ -72,18 +79,4 @@ fn main() {
         100.0 * valid as f64 / files.len().max(1) as f64,
         names.join(", ")
     );
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "graphql") {
-            out.push(path);
-        }
-    }
 }

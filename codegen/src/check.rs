@@ -151,7 +151,6 @@ impl Schema {
         fragments: &[(String, String)],
     ) -> Result<CheckedDocument, Vec<Diagnostic>> {
         let mut shared = crate::fragments::SharedFragments::default();
-        let mut documents = Vec::new();
         for (fragment_file, fragment_source) in fragments {
             let document =
                 apollo_compiler::ast::Document::parse(fragment_source.as_str(), fragment_file)
@@ -159,17 +158,12 @@ impl Schema {
                         Diagnostic::from_list(fragment_file, &with_errors.errors)
                     })?;
             shared.add_file(fragment_file, fragment_source, &document)?;
-            documents.push(document);
         }
-        shared.resolve_keys(&documents);
         let operation = match apollo_compiler::ast::Document::parse(source, file) {
             Ok(document) => document,
             Err(with_errors) => with_errors.partial,
         };
-        let needed = shared.needed(
-            &crate::fragments::document_spreads(&operation),
-            &crate::fragments::local_fragments(&operation),
-        );
+        let needed = shared.needed_by(&operation);
         self.check_sources(source, file, &shared.sources_for(&needed))
     }
 

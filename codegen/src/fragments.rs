@@ -18,11 +18,10 @@ struct SharedFragment {
     span: Range<usize>,
     /// The type it applies to.
     type_condition: String,
-    /// Fragments it spreads, directly.
+    /// Fragments it spreads, at any depth.
     spreads: BTreeSet<String>,
-    /// Response keys of its selection (aliases or field names, spread fragments' keys
-    /// included), in order, without duplicates.
-    keys: Vec<String>,
+    /// Its top-level selection: response keys and the fragments spread beside them.
+    selection: Vec<KeyOrSpread>,
 }
 
 /// The shared fragments of one endpoint's operation files.
@@ -56,7 +55,7 @@ fn spreads_of(selections: &[Selection], out: &mut BTreeSet<String>) {
 }
 
 /// The fragments an operation document spreads, directly.
-pub(crate) fn document_spreads(document: &Document) -> BTreeSet<String> {
+fn document_spreads(document: &Document) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for definition in &document.definitions {
         match definition {
@@ -73,7 +72,7 @@ pub(crate) fn document_spreads(document: &Document) -> BTreeSet<String> {
 }
 
 /// The names of the fragments a document defines itself.
-pub(crate) fn local_fragments(document: &Document) -> BTreeSet<String> {
+fn local_fragments(document: &Document) -> BTreeSet<String> {
     document
         .definitions
         .iter()
@@ -120,6 +119,8 @@ impl SharedFragments {
             }
             let mut spreads = BTreeSet::new();
             spreads_of(&fragment.selection_set, &mut spreads);
+            let mut selection = Vec::new();
+            keys_of(&fragment.selection_set, &mut selection);
             self.fragments.insert(
                 name,
                 SharedFragment {
@@ -127,12 +128,10 @@ impl SharedFragments {
                     span: location.offset()..location.end_offset(),
                     type_condition: fragment.type_condition.to_string(),
                     spreads,
-                    keys: Vec::new(),
+                    selection,
                 },
             );
         }
-        // Keys are filled in once every file is known (a fragment may spread one defined in a
-        // later file): see `resolve_keys`.
         self.files.push((display.to_owned(), source.to_owned()));
         if errors.is_empty() {
             Ok(())
@@ -141,37 +140,13 @@ impl SharedFragments {
         }
     }
 
-    /// Fills in every fragment's response keys, following spreads (call after the last
-    /// [`add_file`](Self::add_file)).
-    pub(crate) fn resolve_keys(&mut self, documents: &[Document]) {
-        let mut direct: BTreeMap<String, Vec<KeyOrSpread>> = BTreeMap::new();
-        for document in documents {
-            for definition in &document.definitions {
-                if let Definition::FragmentDefinition(fragment) = definition {
-                    let mut items = Vec::new();
-                    keys_of(&fragment.selection_set, &mut items);
-                    direct.entry(fragment.name.to_string()).or_insert(items);
-                }
-            }
-        }
-        let names: Vec<String> = self.fragments.keys().cloned().collect();
-        for name in names {
-            let mut keys = Vec::new();
-            let mut visiting = BTreeSet::new();
-            expand_keys(&name, &direct, &mut visiting, &mut keys);
-            if let Some(fragment) = self.fragments.get_mut(&name) {
-                fragment.keys = keys;
-            }
-        }
+    /// The shared fragments an operation document needs: those it spreads and, transitively,
+    /// those they spread, except the ones it defines itself.
+    pub(crate) fn needed_by(&self, document: &Document) -> BTreeSet<String> {
+        self.needed(&document_spreads(document), &local_fragments(document))
     }
 
-    /// The shared fragments an operation needs: those it spreads and, transitively, those
-    /// they spread, except the ones it defines itself.
-    pub(crate) fn needed(
-        &self,
-        spreads: &BTreeSet<String>,
-        local: &BTreeSet<String>,
-    ) -> BTreeSet<String> {
+    fn needed(&self, spreads: &BTreeSet<String>, local: &BTreeSet<String>) -> BTreeSet<String> {
         let mut needed = BTreeSet::new();
         let mut todo: Vec<String> = spreads.iter().cloned().collect();
         while let Some(name) = todo.pop() {
@@ -266,10 +241,40 @@ impl SharedFragments {
                     type_condition: fragment.type_condition.clone(),
                     file: display.clone(),
                     line: line_column(source, fragment.span.start).0,
-                    keys: fragment.keys.clone(),
+                    keys: self.keys(name),
                 }
             })
             .collect()
+    }
+}
+
+impl SharedFragments {
+    /// The response keys fragment `name` selects, spread fragments' keys included, in order,
+    /// without duplicates.
+    fn keys(&self, name: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        self.expand_keys(name, &mut BTreeSet::new(), &mut keys);
+        keys
+    }
+
+    fn expand_keys(&self, name: &str, visiting: &mut BTreeSet<String>, out: &mut Vec<String>) {
+        // A cycle is a validation error reported elsewhere; never recurse forever here.
+        if !visiting.insert(name.to_owned()) {
+            return;
+        }
+        let Some(fragment) = self.fragments.get(name) else {
+            return;
+        };
+        for item in &fragment.selection {
+            match item {
+                KeyOrSpread::Key(key) => {
+                    if !out.contains(key) {
+                        out.push(key.clone());
+                    }
+                }
+                KeyOrSpread::Spread(inner) => self.expand_keys(inner, visiting, out),
+            }
+        }
     }
 }
 
@@ -289,6 +294,7 @@ pub struct FragmentSummary {
 }
 
 /// A response key of a selection, or a fragment spread to expand.
+#[derive(Debug, Clone)]
 enum KeyOrSpread {
     Key(String),
     Spread(String),
@@ -304,28 +310,6 @@ fn keys_of(selections: &[Selection], out: &mut Vec<KeyOrSpread>) {
                 out.push(KeyOrSpread::Spread(spread.fragment_name.to_string()))
             }
             Selection::InlineFragment(inline) => keys_of(&inline.selection_set, out),
-        }
-    }
-}
-
-fn expand_keys(
-    name: &str,
-    direct: &BTreeMap<String, Vec<KeyOrSpread>>,
-    visiting: &mut BTreeSet<String>,
-    out: &mut Vec<String>,
-) {
-    // A cycle is a validation error reported elsewhere; never recurse forever here.
-    if !visiting.insert(name.to_owned()) {
-        return;
-    }
-    for item in direct.get(name).map(Vec::as_slice).unwrap_or_default() {
-        match item {
-            KeyOrSpread::Key(key) => {
-                if !out.contains(key) {
-                    out.push(key.clone());
-                }
-            }
-            KeyOrSpread::Spread(inner) => expand_keys(inner, direct, visiting, out),
         }
     }
 }
@@ -352,7 +336,6 @@ mod tests {
         let document = parse(source);
         let mut shared = SharedFragments::default();
         shared.add_file("f.graphql", source, &document).unwrap();
-        shared.resolve_keys(&[document]);
         let needed = shared.needed(&["A".to_owned()].into(), &BTreeSet::new());
         assert_eq!(needed, ["A".to_owned()].into());
         let sources = shared.sources_for(&needed);
@@ -363,7 +346,7 @@ mod tests {
         assert_eq!(sources[0].1.matches('\n').count(), 3);
         let both = shared.needed(&["B".to_owned()].into(), &BTreeSet::new());
         assert_eq!(both.len(), 2, "B spreads A");
-        assert_eq!(shared.fragments["B"].keys, vec!["b", "a"]);
+        assert_eq!(shared.keys("B"), ["b", "a"]);
     }
 
     #[test]

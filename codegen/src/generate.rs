@@ -204,11 +204,8 @@ impl Builder {
     pub fn operation_files(&self) -> Result<Vec<PathBuf>, BuildError> {
         let mut files = Vec::new();
         for path in &self.query_paths {
-            if path.is_file() {
-                files.push(path.clone());
-            } else {
-                collect_graphql_files(path, &mut files)?;
-            }
+            crate::files::files_below(path, &["graphql", "gql"], &mut files)
+                .map_err(|(path, source)| BuildError::Io { path, source })?;
         }
         files.sort();
         files.dedup();
@@ -584,7 +581,9 @@ fn wrap_secret_fields(items: &mut [syn::Item], names: &[String], secret: &syn::T
                     continue;
                 };
                 for field in &mut fields.named {
-                    let graphql_name = serde_rename(&field.attrs)
+                    let graphql_name = crate::serde_attrs::read(&field.attrs)
+                        .ok()
+                        .and_then(|options| options.rename)
                         .or_else(|| field.ident.as_ref().map(ToString::to_string))
                         .unwrap_or_default();
                     if names.contains(&graphql_name) {
@@ -595,24 +594,6 @@ fn wrap_secret_fields(items: &mut [syn::Item], names: &[String], secret: &syn::T
             _ => {}
         }
     }
-}
-
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .find_map(|attribute| {
-            let mut rename = None;
-            let _ = attribute.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
-                } else if meta.input.peek(syn::Token![=]) {
-                    let _: syn::Expr = meta.value()?.parse()?;
-                }
-                Ok(())
-            });
-            rename
-        })
 }
 
 fn replace_string(ty: &mut syn::Type, secret: &syn::Type) {
@@ -699,7 +680,6 @@ impl Builder {
     fn load(&self, files: &[PathBuf]) -> Result<Loaded, BuildError> {
         let mut shared = SharedFragments::default();
         let mut diagnostics = Vec::new();
-        let mut fragment_documents = Vec::new();
         let mut parsed = Vec::new();
         for file in files {
             let display = self.display(file);
@@ -713,7 +693,6 @@ impl Builder {
                     if let Err(errors) = shared.add_file(&display, &source, &document) {
                         diagnostics.extend(errors);
                     }
-                    fragment_documents.push(document);
                 }
                 // A syntax error in a fragments-only file is reported by checking it as an
                 // operation file.
@@ -721,14 +700,10 @@ impl Builder {
                 Err(with_errors) => parsed.push((display, source, with_errors.partial)),
             }
         }
-        shared.resolve_keys(&fragment_documents);
         let operations = parsed
             .into_iter()
             .map(|(display, source, document)| {
-                let needed = shared.needed(
-                    &fragments::document_spreads(&document),
-                    &fragments::local_fragments(&document),
-                );
+                let needed = shared.needed_by(&document);
                 OperationFile {
                     display,
                     source,
@@ -750,29 +725,6 @@ fn count(generated: &Generated, kind: OperationKind) -> usize {
         .iter()
         .filter(|(_, op)| op.kind == kind)
         .count()
-}
-
-fn collect_graphql_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), BuildError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| BuildError::Io {
-        path: dir.to_owned(),
-        source,
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| BuildError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-        let path = entry.path();
-        if path.is_dir() {
-            collect_graphql_files(&path, files)?;
-        } else if path
-            .extension()
-            .is_some_and(|ext| ext == "graphql" || ext == "gql")
-        {
-            files.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn write_if_changed(path: &Path, content: &str) -> Result<(), BuildError> {

@@ -23,10 +23,12 @@
 pub mod canonical;
 mod check;
 pub mod diff;
+mod files;
 mod fragments;
 mod generate;
 mod mirrors;
 pub mod sdl;
+mod serde_attrs;
 mod suggest;
 
 pub use check::{CheckedDocument, Deprecation, Diagnostic, OperationInfo, OperationKind};

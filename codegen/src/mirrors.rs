@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::serde_attrs;
 use crate::{Diagnostic, FragmentSummary};
 
 /// The doc-comment marker, followed by the fragment name in backquotes.
@@ -24,7 +25,7 @@ pub fn check_mirrors(
 ) -> Result<Vec<Diagnostic>, std::io::Error> {
     let mut files = Vec::new();
     for path in paths {
-        collect_rust_files(path, &mut files)?;
+        crate::files::files_below(path, &["rs"], &mut files).map_err(|(_, error)| error)?;
     }
     files.sort();
     let mut diagnostics = Vec::new();
@@ -198,8 +199,8 @@ fn serde_keys(item: &syn::ItemStruct) -> Result<Vec<String>, String> {
             item.ident
         ));
     };
-    let container = serde_options(&item.attrs)?;
-    if container.rename_all.is_some() || container.flatten {
+    let container = serde_attrs::read(&item.attrs)?;
+    if container.rename_all || container.flatten {
         return Err(format!(
             "struct `{}`: `rename_all` is not supported on a struct that mirrors a fragment; \
              rename fields one by one",
@@ -208,7 +209,7 @@ fn serde_keys(item: &syn::ItemStruct) -> Result<Vec<String>, String> {
     }
     let mut keys = Vec::new();
     for field in &fields.named {
-        let options = serde_options(&field.attrs)?;
+        let options = serde_attrs::read(&field.attrs)?;
         let name = field
             .ident
             .as_ref()
@@ -229,67 +230,6 @@ fn serde_keys(item: &syn::ItemStruct) -> Result<Vec<String>, String> {
     Ok(keys)
 }
 
-#[derive(Default)]
-struct SerdeOptions {
-    rename: Option<String>,
-    rename_all: Option<String>,
-    skip: bool,
-    flatten: bool,
-}
-
-fn serde_options(attrs: &[syn::Attribute]) -> Result<SerdeOptions, String> {
-    let mut options = SerdeOptions::default();
-    for attribute in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        attribute
-            .parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    if meta.input.peek(syn::Token![=]) {
-                        options.rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
-                    } else {
-                        // rename(deserialize = "...", serialize = "...")
-                        meta.parse_nested_meta(|inner| {
-                            let value = inner.value()?.parse::<syn::LitStr>()?.value();
-                            if inner.path.is_ident("deserialize") {
-                                options.rename = Some(value);
-                            }
-                            Ok(())
-                        })?;
-                    }
-                } else if meta.path.is_ident("rename_all") {
-                    options.rename_all = Some(String::new());
-                    skip_value(&meta)?;
-                } else if meta.path.is_ident("skip") || meta.path.is_ident("skip_deserializing") {
-                    options.skip = true;
-                } else if meta.path.is_ident("flatten") {
-                    options.flatten = true;
-                } else {
-                    skip_value(&meta)?;
-                }
-                Ok(())
-            })
-            .map_err(|error| format!("unreadable serde attribute: {error}"))?;
-    }
-    Ok(options)
-}
-
-/// Consumes `= value` or `(...)` after a serde option we do not interpret.
-fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
-    if meta.input.peek(syn::Token![=]) {
-        let _: syn::Expr = meta.value()?.parse()?;
-    } else if meta.input.peek(syn::token::Paren) {
-        let content;
-        syn::parenthesized!(content in meta.input);
-        content.step(|cursor| {
-            let mut rest = *cursor;
-            while let Some((_, next)) = rest.token_tree() {
-                rest = next;
-            }
-            Ok(((), rest))
-        })?;
-    }
-    Ok(())
-}
-
 /// 1-based line of `struct <name>` in the source (1 when not found).
 fn struct_line(source: &str, name: &str) -> usize {
     let needle = format!("struct {name}");
@@ -302,22 +242,6 @@ fn struct_line(source: &str, name: &str) -> usize {
             })
         })
         .map_or(1, |index| index + 1)
-}
-
-fn collect_rust_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), std::io::Error> {
-    if path.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(path)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_rust_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
