@@ -42,11 +42,7 @@ impl TimeSource for SettableClock {
 #[tokio::test]
 async fn a_hanging_token_request_is_a_load_timeout_and_the_api_is_not_called() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/auth/api/v2/auth/token"))
-        .respond_with(token_response("tok", 3600).set_delay(Duration::from_secs(10)))
-        .mount(&server)
-        .await;
+    mount_slow_token(&server, "tok", Duration::from_secs(10)).await;
     mount_graphql(&server, clients_ok()).await;
     let sleep = Arc::new(RecordingSleep::default());
     let client = builder(&server, &sleep)
@@ -122,11 +118,7 @@ async fn a_hanging_token_provider_is_a_load_timeout_for_every_waiter() {
 async fn a_fresh_token_is_read_without_waiting_for_an_inflight_refresh() {
     let server = MockServer::start().await;
     mount_token(&server, "tok-1", 3600, Some(1)).await;
-    Mock::given(method("POST"))
-        .and(path("/auth/api/v2/auth/token"))
-        .respond_with(token_response("tok-2", 3600).set_delay(Duration::from_secs(3)))
-        .mount(&server)
-        .await;
+    mount_slow_token(&server, "tok-2", Duration::from_secs(3)).await;
     let start = 1_700_000_000;
     let clock = SettableClock::at(start);
     let sleep = Arc::new(RecordingSleep::default());

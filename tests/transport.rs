@@ -157,11 +157,7 @@ async fn one_token_request_for_100_concurrent_tasks_across_expiry() {
     let server = MockServer::start().await;
     mount_token(&server, "tok-1", 3600, Some(1)).await;
     // The refresh is slow, so that every task arrives while it is in flight.
-    Mock::given(method("POST"))
-        .and(path("/auth/api/v2/auth/token"))
-        .respond_with(token_response("tok-2", 3600).set_delay(Duration::from_millis(300)))
-        .mount(&server)
-        .await;
+    mount_slow_token(&server, "tok-2", Duration::from_millis(300)).await;
     mount_graphql(&server, clients_ok()).await;
     let clock = ManualClock::new();
     let sleep = Arc::new(RecordingSleep::default());

@@ -70,6 +70,15 @@ pub fn token_response(token: &str, expires_in: u64) -> ResponseTemplate {
 }
 
 /// Mounts a token answer; `times` limits how many requests it serves.
+/// A token endpoint that answers `token` (valid one hour) after `delay`, any number of times.
+pub async fn mount_slow_token(server: &MockServer, token: &str, delay: Duration) {
+    Mock::given(method("POST"))
+        .and(path("/auth/api/v2/auth/token"))
+        .respond_with(token_response(token, 3600).set_delay(delay))
+        .mount(server)
+        .await;
+}
+
 pub async fn mount_token(server: &MockServer, token: &str, expires_in: u64, times: Option<u64>) {
     let mut mock = Mock::given(method("POST"))
         .and(path("/auth/api/v2/auth/token"))
