@@ -12,13 +12,13 @@ use super::Failure;
 /// Subcommands of `taegis schema`.
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
-    /// Fetch the schemas by introspection and write `main.json` and/or `tenants.json`
-    /// deterministically (sorted, pretty-printed); a failed or partial answer never replaces a
+    /// Fetch the schemas by introspection and write `<endpoint>.json` for one endpoint or all
+    /// of them deterministically (sorted, pretty-printed); a failed or partial answer never replaces a
     /// good file.
     Pull(PullArgs),
     /// Print an introspection JSON file as SDL, for reading.
     Sdl {
-        /// The introspection result (`codegen/schemas/main.json`, `codegen/schemas/tenants.json` or a pulled file).
+        /// The introspection result (`codegen/schemas/<endpoint>.json` or a pulled file).
         file: PathBuf,
     },
     /// List the changes from OLD to NEW as breaking, dangerous or safe; exit 1 when something

@@ -7,8 +7,11 @@
 //!   form-encoded `grant_type=client_credentials` body; returns JWT-shaped access tokens
 //!   (HMAC-SHA256 under a per-process key, verified on every request, with `exp`, `iat`, `sub`
 //!   and the tenant claim `https://missione/octolabs/io/tenantIds`);
-//! - `POST /graphql`: the main schema (`codegen/schemas/main.json`, the clients service);
+//! - `POST /graphql`: the main schema (`codegen/schemas/main.json`: 55 services);
 //! - `POST /public/query` and `POST /query`: the tenants schema (`codegen/schemas/tenants.json`);
+//! - the other gateways at their paths (`/events/query`, `/agent-graphql`,
+//!   `/cql-metadata/query`, `/fast-ioc/query`, `/multi-tenant-ioc/query`), each over its
+//!   bundled schema; root fields no service registers answer with a GraphQL error;
 //! - `GET /<service>/version`: `{"tag","revision","timestamp"}`.
 //!
 //! Every GraphQL request is validated against the checked-in schema and executed by

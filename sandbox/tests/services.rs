@@ -211,14 +211,18 @@ async fn start_refuses_conflicting_or_unknown_fields() {
         message.contains("`registerDomains`, which is not a root field of the tenants schema"),
         "{message}"
     );
-    let message = refused(vec![Claims("main", vec![(Endpoint::MAIN, "tenants")])]).await;
+    let message = refused(vec![Claims(
+        "main",
+        vec![(Endpoint::MAIN, "assignableServices")],
+    )])
+    .await;
     assert!(
         message.contains("not a root field of the main schema"),
         "{message}"
     );
-    let message = refused(vec![Claims("events", vec![(Endpoint::EVENTS, "events")])]).await;
+    let message = refused(vec![Claims("events", vec![(Endpoint::EVENTS, "eventz")])]).await;
     assert!(
-        message.contains("the events endpoint, which the sandbox does not serve"),
+        message.contains("`eventz`, which is not a root field of the events schema"),
         "{message}"
     );
     // Taking over built-in fields is allowed, even several at once.

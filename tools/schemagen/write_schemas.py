@@ -36,7 +36,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-DEFAULT_BUILTINS = os.path.join(REPO, "codegen", "schemas", "main.json")
+DEFAULT_BUILTINS = os.path.join(HERE, "builtins.json")
 
 # gateway_id (host:path) -> endpoint name used for the file name
 ENDPOINTS = {
@@ -796,7 +796,7 @@ def propose(endpoint: str, old_path: str, new_doc: Dict[str, Any]) -> Dict[str, 
     new = new_doc["data"]["__schema"]
     oc, ot = _coords(old)
     nc, nt = _coords(new)
-    src = f"{os.path.basename(old_path)} (hand-made, see codegen/schemas/PROVENANCE.md)"
+    src = f"{os.path.basename(old_path)} (hand-made, see tools/schemagen/handmade-provenance.md)"
     entries, scalars = [], {}
     for name in sorted(set(ot) & set(nt)):
         if ot[name]["kind"] != nt[name]["kind"] and {ot[name]["kind"], nt[name]["kind"]} <= set(KINDS):
