@@ -46,7 +46,15 @@ pub struct Generated {
     /// The shared fragments (files holding only fragment definitions), for
     /// [`crate::check_mirrors`].
     pub fragments: Vec<crate::FragmentSummary>,
+    /// Custom scalars the operations use that the runtime has no dedicated type for
+    /// (not in [`RUNTIME_SCALARS`]): they decode as any JSON value (`scalars::AnyScalar`).
+    pub untyped_scalars: Vec<String>,
 }
+
+/// The custom scalars the runtime crate's `__private::scalars` module names (the
+/// codegen/runtime contract). Any other custom scalar an operation uses is generated as
+/// `scalars::AnyScalar`, which accepts whatever JSON the server sends.
+pub const RUNTIME_SCALARS: &[&str] = &["Time", "Map", "JSON", "JSONObject"];
 
 /// Why generation failed.
 #[derive(Debug)]
@@ -347,9 +355,11 @@ impl Builder {
             names.join(", ")
         );
         code.push_str("}\n");
+        let mut untyped_scalars = Vec::new();
         let code = match syn::parse_file(&code) {
             Ok(mut file) => {
                 derive_default_for_optional_inputs(&mut file.items);
+                untyped_scalars = map_untyped_scalars(&mut file.items);
                 if !self.secret_fields.is_empty() {
                     let secret: syn::Type =
                         syn::parse_str(&format!("{}::__private::SecretString", self.crate_path))
@@ -378,6 +388,7 @@ impl Builder {
             deprecations,
             inputs,
             fragments: loaded.shared.summaries(),
+            untyped_scalars,
         })
     }
 
@@ -401,6 +412,7 @@ impl Builder {
             deprecations: Vec::new(),
             inputs: Vec::new(),
             fragments: Vec::new(),
+            untyped_scalars: Vec::new(),
         })
     }
 
@@ -458,6 +470,14 @@ impl Builder {
                 );
                 for deprecation in &generated.deprecations {
                     build_print::warn!("{deprecation}");
+                }
+                if !generated.untyped_scalars.is_empty() {
+                    build_print::info!(
+                        "taegis-sdk-codegen: {} endpoint: custom scalar{} {} decoded as any JSON value (no dedicated Rust type)",
+                        self.endpoint.name,
+                        if generated.untyped_scalars.len() == 1 { "" } else { "s" },
+                        generated.untyped_scalars.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+                    );
                 }
                 generated
             }
@@ -564,6 +584,46 @@ fn derive_default_for_optional_inputs(items: &mut [syn::Item]) {
             _ => {}
         }
     }
+}
+
+/// Points the scalar aliases graphql_client_codegen writes (`type X =
+/// <crate>::__private::scalars::X;`) for scalars outside [`RUNTIME_SCALARS`] at
+/// `scalars::AnyScalar`, and returns their names (sorted, once each).
+fn map_untyped_scalars(items: &mut [syn::Item]) -> Vec<String> {
+    fn walk(items: &mut [syn::Item], found: &mut BTreeSet<String>) {
+        for item in items {
+            match item {
+                syn::Item::Mod(module) => {
+                    if let Some((_, items)) = &mut module.content {
+                        walk(items, found);
+                    }
+                }
+                syn::Item::Type(alias) => {
+                    let syn::Type::Path(path) = alias.ty.as_mut() else {
+                        continue;
+                    };
+                    let segments = &mut path.path.segments;
+                    let n = segments.len();
+                    if n < 3
+                        || segments[n - 2].ident != "scalars"
+                        || segments[n - 3].ident != "__private"
+                    {
+                        continue;
+                    }
+                    let name = segments[n - 1].ident.to_string();
+                    if !RUNTIME_SCALARS.contains(&name.as_str()) {
+                        segments[n - 1].ident =
+                            syn::Ident::new("AnyScalar", segments[n - 1].ident.span());
+                        found.insert(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    walk(items, &mut found);
+    found.into_iter().collect()
 }
 
 /// Replaces `String` by the secret type in response struct fields whose GraphQL name (the serde

@@ -33,7 +33,7 @@ mod suggest;
 
 pub use check::{CheckedDocument, Deprecation, Diagnostic, OperationInfo, OperationKind};
 pub use fragments::FragmentSummary;
-pub use generate::{check_operation_files, BuildError, Builder, Generated};
+pub use generate::{check_operation_files, BuildError, Builder, Generated, RUNTIME_SCALARS};
 pub use mirrors::{check_mirrors, check_mirrors_build_script};
 
 use apollo_compiler::validation::Valid;

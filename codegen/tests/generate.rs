@@ -441,3 +441,26 @@ fn check_mirrors_finds_a_struct_that_drifted_from_its_fragment() {
     assert!(found[0].starts_with("src/api/clients.rs:5:1: struct `Client` no longer mirrors fragment `ClientBasics` (queries/main/clients/fragments.graphql:2)"), "{found:?}");
     assert!(found[0].contains("selects `roleAssignments` that the struct lacks"));
 }
+
+#[test]
+fn custom_scalars_without_a_runtime_type_decode_as_any_json_value() {
+    let root = setup();
+    write(
+        root.path(),
+        "q/connectors.graphql",
+        "query connectorsByTag($tags: Tags, $ids: IDs) { connectors(tags: $tags, connectorInterfaceIds: $ids) { id } }\n",
+    );
+    let generated = builder(root.path(), Endpoint::MAIN, "q")
+        .generate()
+        .unwrap();
+    assert_eq!(generated.untyped_scalars, ["IDs", "Tags"]);
+    let code = fs::read_to_string(generated.output).unwrap();
+    assert!(
+        code.contains("type Tags = ::taegis_sdk::__private::scalars::AnyScalar;"),
+        "{code}"
+    );
+    assert!(
+        code.contains("type IDs = ::taegis_sdk::__private::scalars::AnyScalar;"),
+        "{code}"
+    );
+}
