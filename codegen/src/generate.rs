@@ -355,7 +355,7 @@ impl Builder {
             names.join(", ")
         );
         code.push_str("}\n");
-        let mut untyped_scalars = Vec::new();
+        let untyped_scalars;
         let code = match syn::parse_file(&code) {
             Ok(mut file) => {
                 derive_default_for_optional_inputs(&mut file.items);
