@@ -126,8 +126,8 @@ fn bundled_schemas_are_what_the_generator_writes() {
         Ok(model) => model,
         Err(why) => {
             eprintln!(
-                "SKIPPED bundled_schemas_are_what_the_generator_writes: the taegis-sdk-python \
-                 2.0.4 wheel is needed ({why})"
+                "SKIPPED bundled_schemas_are_what_the_generator_writes: it needs python3 with pip \
+                 and the taegis-sdk-python 2.0.4 wheel from PyPI ({why})"
             );
             return;
         }
@@ -155,8 +155,8 @@ fn bundled_schemas_cover_the_whole_wheel() {
         Ok(model) => model,
         Err(why) => {
             eprintln!(
-                "SKIPPED bundled_schemas_cover_the_whole_wheel: the taegis-sdk-python 2.0.4 \
-                 wheel is needed ({why})"
+                "SKIPPED bundled_schemas_cover_the_whole_wheel: it needs python3 with pip and \
+                 the taegis-sdk-python 2.0.4 wheel from PyPI ({why})"
             );
             return;
         }
@@ -168,7 +168,7 @@ fn bundled_schemas_cover_the_whole_wheel() {
     let out = schemagen("coverage.py", &args).expect("python3 ran a moment ago");
     let stderr = String::from_utf8_lossy(&out.stderr);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("coverage.py --json: {e}\n{stderr}"));
+        .unwrap_or_else(|e| panic!("coverage.py --json ({}): {e}\n{stderr}", out.status));
     let mut table = String::new();
     let mut incomplete = Vec::new();
     for kind in [

@@ -106,7 +106,8 @@ def fetch_wheel(version: str, cache: str, wheel: Optional[str] = None, log=None)
             log(f"fetching {DIST}=={version}: {' '.join(cmd[2:])}")
             run = subprocess.run(cmd, capture_output=True, text=True)
             if run.returncode != 0:
-                tail = (run.stderr or run.stdout).strip().splitlines()[-3:]
+                lines = (run.stderr or run.stdout).strip().splitlines()
+                tail = [x for x in lines if x.startswith("ERROR")] or lines[-2:]
                 raise Unavailable(f"`pip download {DIST}=={version}` failed (exit "
                                   f"{run.returncode}): {' | '.join(tail)}")
             wheels = [f for f in os.listdir(tmp) if f.endswith(".whl")]
