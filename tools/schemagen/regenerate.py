@@ -133,7 +133,7 @@ def cached_model(version: str, cache: str, wheel: Optional[str] = None, log=None
     if os.path.isfile(model):
         return model
     for old in os.listdir(vdir):  # models of older extract.py versions
-        if old.startswith("model-") and old.endswith(".json"):
+        if old.startswith("model-") and old.endswith(".json") and old != os.path.basename(model):
             os.remove(os.path.join(vdir, old))
     fd, tmp = tempfile.mkstemp(prefix="model-", suffix=".tmp", dir=vdir)
     os.close(fd)
