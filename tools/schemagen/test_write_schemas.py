@@ -339,6 +339,45 @@ class WriteSchemasTest(unittest.TestCase):
                       report["gateways"]["main"]["additions"])
         self.assertNotIn("Gizmo", [t["name"] for t in self.schema(docs, "tenants")["types"]])
 
+    def test_additions_nested_inputs_and_a_type_added_twice(self):
+        # The legacy orchestration shape: input objects nesting added input objects and an
+        # added enum, used as a non-null root argument; a second entry for a new object type
+        # adds its missing fields after the first.
+        add = {
+            "types": [
+                {"name": "Mode", "kind": "ENUM", "gateway": "main", "values": ["A", "B"],
+                 "source": "s"},
+                {"name": "OuterInput", "kind": "INPUT_OBJECT", "gateway": "main", "source": "s",
+                 "fields": [{"name": "name", "type": "String!"},
+                            {"name": "inner", "type": "InnerInput!"},
+                            {"name": "many", "type": "[InnerInput]"},
+                            {"name": "modes", "type": "[Mode!]"}]},
+                {"name": "InnerInput", "kind": "INPUT_OBJECT", "gateway": "main", "source": "s",
+                 "fields": [{"name": "typeId", "type": "ID!"}]},
+                {"name": "Thing", "kind": "OBJECT", "gateway": "main", "source": "s1",
+                 "fields": [{"name": "id", "type": "ID"}]},
+                {"name": "Thing", "kind": "OBJECT", "gateway": "main", "source": "s2",
+                 "fields": [{"name": "id", "type": "String"}, {"name": "docs", "type": "String"}]},
+            ],
+            "fields": [{"coordinate": "Mutation.makeThing", "gateway": "main", "type": "Thing",
+                        "args": [{"name": "thing", "type": "OuterInput!"}],
+                        "deprecated": "legacy: go sdk", "source": "s"}],
+        }
+        report, docs = self.run_writer(evidence={"entries": [], "additions": add})
+        main = self.schema(docs)
+        outer = {x["name"]: tstr(x["type"]) for x in find(main, "OuterInput")["inputFields"]}
+        self.assertEqual(outer, {"name": "String!", "inner": "InnerInput!",
+                                 "many": "[InnerInput]", "modes": "[Mode!]"})
+        self.assertEqual(find(main, "InnerInput")["kind"], "INPUT_OBJECT")
+        thing = {x["name"]: tstr(x["type"]) for x in find(main, "Thing")["fields"]}
+        self.assertEqual(thing, {"id": "ID", "docs": "String"})  # the first entry wins
+        m = {x["name"]: x for x in find(main, "Mutation")["fields"]}
+        self.assertEqual([(a["name"], tstr(a["type"])) for a in m["makeThing"]["args"]],
+                         [("thing", "OuterInput!")])
+        for name in ("Mode", "OuterInput", "InnerInput", "Thing"):
+            self.assertNotIn(name, report["gateways"]["main"]["placeholders"])
+        self.assertEqual(report["evidence"]["additions_unused"], [])
+
     def test_additions_validation(self):
         bad = [
             {"types": [{"name": "X", "kind": "OBJECT", "gateway": "main", "source": "s"}]},
