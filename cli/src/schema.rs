@@ -33,6 +33,28 @@ pub enum SchemaCommand {
         #[arg(long, value_name = "DIR")]
         queries: Option<PathBuf>,
     },
+    /// Validate GraphQL operation files against an endpoint's bundled schema, as the build
+    /// does: every problem as `file:line:column: message` (with a did-you-mean for unknown
+    /// names); exit 1 when there is any.
+    Check(CheckArgs),
+}
+
+/// Arguments of `taegis schema check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// `.graphql` files, or folders searched recursively for `.graphql` and `.gql` files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The endpoint whose bundled schema the operations are for: main (/graphql), tenants,
+    /// events, agent, cql-metadata, fast-ioc or multi-tenant-ioc.
+    #[arg(long, value_name = "ENDPOINT", default_value = "main")]
+    endpoint: String,
+    /// Check against this introspection result instead of the bundled schema.
+    #[arg(long, value_name = "FILE")]
+    schema: Option<PathBuf>,
+    /// Print each problem's full report (source excerpt, schema excerpt, labels).
+    #[arg(long)]
+    report: bool,
 }
 
 /// Arguments of `taegis schema pull`.
@@ -230,6 +252,71 @@ pub fn run(command: SchemaCommand, out: &mut impl Write) -> Result<(), Failure> 
             }
             Ok(())
         }
+        SchemaCommand::Check(args) => check(args, out),
+    }
+}
+
+/// Runs `taegis schema check`.
+fn check(args: CheckArgs, out: &mut impl Write) -> Result<(), Failure> {
+    let written = |result: std::io::Result<()>| result.map_err(Failure::output);
+    let endpoint = super::context::parse_endpoint(&args.endpoint).map_err(Failure::usage)?;
+    let schema = match &args.schema {
+        Some(file) => load(file)?,
+        None => Schema::bundled(endpoint).map_err(|error| Failure::api(error.to_string()))?,
+    };
+    for path in &args.paths {
+        if !path.exists() {
+            return Err(Failure::usage(format!(
+                "{}: no such file or folder",
+                path.display()
+            )));
+        }
+    }
+    let mut files = taegis_sdk_codegen::Builder::new(endpoint);
+    for path in &args.paths {
+        files = files.queries(path);
+    }
+    let files = files
+        .operation_files()
+        .map_err(|error| Failure::api(error.to_string()))?;
+    if files.is_empty() {
+        return Err(Failure::usage(
+            "no .graphql or .gql file under the paths given",
+        ));
+    }
+    let problems = check_operation_files(&schema, &args.paths, None)
+        .map_err(|error| Failure::api(error.to_string()))?;
+    for problem in &problems {
+        let text = if args.report && !problem.report.is_empty() {
+            format!("{problem}\n{}", problem.report.trim_end())
+        } else {
+            problem.to_string()
+        };
+        written(writeln!(out, "{}", output::escape_lines(&text)))?;
+    }
+    let against = match &args.schema {
+        Some(file) => file.display().to_string(),
+        None => format!("the bundled {} schema", endpoint.name),
+    };
+    written(writeln!(
+        out,
+        "{} file{} checked against {against}: {}",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        match problems.len() {
+            0 => "no problems".to_owned(),
+            1 => "1 problem".to_owned(),
+            n => format!("{n} problems"),
+        }
+    ))?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::api(format!(
+            "{} problem{} in operations",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        )))
     }
 }
 

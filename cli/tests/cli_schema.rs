@@ -1,4 +1,4 @@
-//! `taegis schema sdl|diff`, `completions` and usage errors, run as the built binary.
+//! `taegis schema sdl|diff|check`, `completions` and usage errors, run as the built binary.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -153,4 +153,75 @@ fn usage_errors_exit_two_and_completions_work() {
     assert!(String::from_utf8(output.stdout)
         .unwrap()
         .contains("_taegis()"));
+}
+
+#[test]
+fn check_validates_operation_files_against_any_gateway_with_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    let ops = dir.path().join("ops");
+    std::fs::create_dir_all(ops.join("nested")).unwrap();
+    std::fs::write(
+        ops.join("alerts.graphql"),
+        "query BadAlerts($ids: [String!]) {\n  alertsServiceRetrieveAlertsById(in: { iDs: $ids }) {\n    alerts { list { id metadata { titel severity } } }\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        ops.join("nested/investigation.gql"),
+        "query Inv($id: ID!) { investigationV2(arguments: { id: $id }) { id title } }\n",
+    )
+    .unwrap();
+
+    // One problem on main, found recursively, with a did-you-mean and its position.
+    let output = taegis()
+        .args(["schema", "check"])
+        .arg(&ops)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("alerts.graphql:3:35: type `AlertsMetadata` does not have a field `titel`; did you mean `title`?"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 files checked against the bundled main schema: 1 problem"),
+        "{stdout}"
+    );
+
+    // The valid file alone passes; against the events gateway it does not.
+    let valid = ops.join("nested/investigation.gql");
+    let output = taegis()
+        .args(["schema", "check"])
+        .arg(&valid)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let output = taegis()
+        .args(["schema", "check", "--endpoint", "events"])
+        .arg(&valid)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout.contains("type `Query` does not have a field `investigationV2`"),
+        "{stdout}"
+    );
+
+    // --report adds the excerpts; bad arguments are usage errors.
+    let output = taegis()
+        .args(["schema", "check", "--report"])
+        .arg(ops.join("alerts.graphql"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("field `titel` selected here"), "{stdout}");
+    for args in [
+        vec!["schema", "check", "--endpoint", "bogus", "."],
+        vec!["schema", "check", "/no/such/folder"],
+        vec!["schema", "check"],
+    ] {
+        let output = taegis().args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+    }
 }
