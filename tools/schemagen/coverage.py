@@ -37,16 +37,8 @@ import os
 import sys
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-# gateway_id (host:path) -> endpoint name (the schema file stem); as write_schemas.py
-ENDPOINTS = {
-    "api:/graphql": "main",
-    "tenants:/public/query": "tenants",
-    "api:/events/query": "events",
-    "api:/agent-graphql": "agent",
-    "api:/cql-metadata/query": "cql-metadata",
-    "api:/fast-ioc/query": "fast-ioc",
-    "api:/multi-tenant-ioc/query": "multi-tenant-ioc",
-}
+# gateway_id (host:path) -> endpoint name (the schema file stem), the writer's own table.
+from write_schemas import ENDPOINTS  # noqa: E402  (same folder)
 KINDS = ("root fields", "arguments", "types", "fields", "enum values", "union members",
          "deprecations")
 ROOTS = {"query": ("Query", "queryType"), "mutation": ("Mutation", "mutationType"),
