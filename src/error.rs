@@ -64,6 +64,19 @@ pub enum Error {
         message: String,
     },
 
+    /// The shared configuration file (`~/.taegis_sdk_python/config`) cannot be used: a
+    /// symbolic link, not a regular file, writable by others, too large, binary, or not INI.
+    /// The reason names the line, never its content.
+    #[error("configuration file {}: {reason}{}", path.display(), line.map(|l| format!(" (line {l})")).unwrap_or_default())]
+    ConfigFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The offending line (1-based), when one is to blame.
+        line: Option<usize>,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// Authentication failed: the token endpoint refused the credentials, or the API answered
     /// 401 again after a fresh token.
     #[error("authentication failed{}: {message}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
@@ -217,7 +230,8 @@ impl Error {
             | Error::MissingCredentials
             | Error::InvalidTenantId { .. }
             | Error::InsecureTransport { .. }
-            | Error::Config { .. } => ErrorKind::Config,
+            | Error::Config { .. }
+            | Error::ConfigFile { .. } => ErrorKind::Config,
             Error::Auth { .. } | Error::TokenLoadTimeout { .. } => ErrorKind::Identity,
             Error::Dispatch { .. } => ErrorKind::Dispatch,
             Error::Http { .. } | Error::GraphQl { .. } | Error::ResponseTooLarge { .. } => {

@@ -37,6 +37,7 @@ pub mod api;
 pub mod auth;
 mod client;
 pub mod config;
+pub mod config_file;
 mod device;
 mod document;
 pub mod error;
