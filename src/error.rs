@@ -38,8 +38,9 @@ pub enum Error {
     /// No credentials were configured (client credentials, access token, token provider or a
     /// device-code login).
     #[error(
-        "no Taegis credentials: set CLIENT_ID and CLIENT_SECRET, or TAEGIS_ACCESS_TOKEN, \
-         or configure credentials on the client builder"
+        "no Taegis credentials: set CLIENT_ID and CLIENT_SECRET (or the variables \
+         ~/.taegis_sdk_python/config names for the region), or TAEGIS_ACCESS_TOKEN, \
+         or configure credentials on the client builder, or log in with a device code"
     )]
     MissingCredentials,
 
