@@ -587,10 +587,13 @@ impl ClientBuilder {
                 })?,
             };
             let section = cache_section;
+            // Without credentials: a Python SDK token the chain took (step 3), or one in a
+            // section naming this region.
             let accept_unowned = credentials.is_none()
-                && section
-                    .parse::<Region>()
-                    .is_ok_and(|r| r.api_url() == api_url);
+                && (outcome.token_cache.is_some()
+                    || section
+                        .parse::<Region>()
+                        .is_ok_and(|r| r.api_url() == api_url));
             Some(TokenCacheFile {
                 path,
                 section,

@@ -307,3 +307,27 @@ fn a_custom_region_with_plain_http_to_another_host_is_refused() {
         Err(Error::InsecureTransport { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_cached_token_of_a_custom_region_is_used_with_the_token_cache_on() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cached = jwt(unix_now() + 3600);
+    let file = shared_file(
+        dir.path(),
+        &format!(
+            "[magics.regions]\nlocal = {}\n\n[local]\naccess_token = {cached}\n",
+            server.uri()
+        ),
+    );
+    // As `taegis --device-login` builds it: the cache on, for the same file.
+    let c = chained(&file, &[])
+        .environment("local")
+        .token_cache_file(file.clone())
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.access_token().await.unwrap().token().expose_secret(),
+        cached
+    );
+}
