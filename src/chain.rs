@@ -12,6 +12,9 @@
 //! 4. **The device-code login**, never automatic: only `Client::login_with_device_code`, or
 //!    `taegis --device-login` when a person is at a terminal.
 //!
+//! With universal authentication the section is `universal` for steps 2 and 3, whatever the
+//! region (the Python SDK's `authentication_environment`).
+//!
 //! A step that is not configured falls through to the next; a configured step that fails
 //! (one variable of the pair set without the other, an unreadable shared file) stops the
 //! chain with its error. Each decision is logged at debug level (target `taegis_sdk::auth`),

@@ -25,6 +25,12 @@ use crate::time::{AsyncSleep, SystemTimeSource, TimeSource, TokioSleep};
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("taegis-sdk-rust/", env!("CARGO_PKG_VERSION"));
 
+/// Base URL of universal authentication (the Python SDK's `UNIVERSAL_AUTHENTICATION_URL`).
+pub const UNIVERSAL_AUTH_URL: &str = "https://api.taegis.secureworks.com";
+
+/// The shared file's section of universal authentication (`UNIVERSAL_ENVIRONMENT`).
+pub const UNIVERSAL_ENVIRONMENT: &str = "universal";
+
 /// Default safety margin: a token is replaced this long before it expires.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
@@ -140,6 +146,8 @@ pub struct ClientBuilder {
     python_token_cache: bool,
     token_cache_file: Option<PathBuf>,
     token_cache_section: Option<String>,
+    universal_authentication: bool,
+    auth_url: Option<String>,
     /// Where the credential chain reads the environment (`None`: it does not).
     env_lookup: Option<EnvLookup>,
     /// The shared configuration file (variable names, custom regions, cached tokens).
@@ -179,6 +187,8 @@ impl fmt::Debug for ClientBuilder {
             .field("python_token_cache", &self.python_token_cache)
             .field("token_cache_file", &self.token_cache_file)
             .field("token_cache_section", &self.token_cache_section)
+            .field("universal_authentication", &self.universal_authentication)
+            .field("auth_url", &url(&self.auth_url))
             .field("reads_environment", &self.env_lookup.is_some())
             .field("shared_config_file", &self.shared_config_file)
             .field("proxy", &url(&self.proxy))
@@ -281,6 +291,34 @@ impl ClientBuilder {
     /// The shared configuration file (`None`: none is read).
     pub fn set_shared_config_file(&mut self, path: Option<PathBuf>) -> &mut Self {
         self.shared_config_file = path;
+        self
+    }
+
+    /// Universal authentication, as the Python SDK's `use_universal_authentication`: tokens
+    /// come from [`UNIVERSAL_AUTH_URL`] (client credentials and device code), and the shared
+    /// file's `[universal]` section holds the credential variable names and the cached token,
+    /// whatever the region the API calls go to. Off by default.
+    pub fn universal_authentication(mut self, enabled: bool) -> Self {
+        self.universal_authentication = enabled;
+        self
+    }
+
+    /// Universal authentication (`None`: off).
+    pub fn set_universal_authentication(&mut self, enabled: Option<bool>) -> &mut Self {
+        self.universal_authentication = enabled.unwrap_or(false);
+        self
+    }
+
+    /// Base URL of the token and device-code endpoints, instead of the API base URL (or
+    /// [`UNIVERSAL_AUTH_URL`] with universal authentication).
+    pub fn auth_url(mut self, url: impl Into<String>) -> Self {
+        self.auth_url = Some(url.into());
+        self
+    }
+
+    /// Base URL of the token and device-code endpoints.
+    pub fn set_auth_url(&mut self, url: Option<String>) -> &mut Self {
+        self.auth_url = url;
         self
     }
 
@@ -549,16 +587,25 @@ impl ClientBuilder {
             extra_headers.append(name, value);
         }
 
-        let environment = self
-            .environment
-            .as_deref()
-            .map(|e| e.trim().to_owned())
+        let auth_url = match (&self.auth_url, self.universal_authentication) {
+            (Some(url), _) => normalize_base_url(url)?,
+            (None, true) => UNIVERSAL_AUTH_URL.to_owned(),
+            (None, false) => api_url.clone(),
+        };
+        // The Python SDK's authentication environment: `universal`, else the environment.
+        let auth_environment = if self.universal_authentication {
+            Some(UNIVERSAL_ENVIRONMENT.to_owned())
+        } else {
+            self.environment.as_deref().map(|e| e.trim().to_owned())
+        };
+        let environment = auth_environment
+            .clone()
             .or_else(|| region.map(|r| r.name().to_owned()))
             .unwrap_or_else(|| "charlie".to_owned());
         let cache_section = self
             .token_cache_section
             .clone()
-            .or_else(|| self.environment.as_ref().map(|e| e.trim().to_owned()))
+            .or_else(|| auth_environment.clone())
             // A custom server never shares a section with a real region.
             .or_else(|| self.api_url.is_some().then(|| api_url.clone()))
             .or_else(|| region.map(|r| r.name().to_owned()))
@@ -570,7 +617,7 @@ impl ClientBuilder {
             shared: if needs_file { shared.get()? } else { None },
             environment: &environment,
             cache_section: &cache_section,
-            api_url: &api_url,
+            api_url: &auth_url,
             now: self
                 .time_source
                 .as_ref()
@@ -593,7 +640,7 @@ impl ClientBuilder {
                 && (outcome.token_cache.is_some()
                     || section
                         .parse::<Region>()
-                        .is_ok_and(|r| r.api_url() == api_url));
+                        .is_ok_and(|r| r.api_url() == auth_url));
             Some(TokenCacheFile {
                 path,
                 section,
@@ -603,7 +650,7 @@ impl ClientBuilder {
                     }
                     _ => None,
                 },
-                api_url: api_url.clone(),
+                api_url: auth_url.clone(),
                 accept_unowned,
             })
         } else {
@@ -633,6 +680,7 @@ impl ClientBuilder {
                 region.or(Some(default_region))
             },
             api_url,
+            auth_url,
             tenants_url,
             tenant,
             credentials,
@@ -687,6 +735,8 @@ impl LazyShared {
 pub struct Config {
     pub(crate) region: Option<Region>,
     pub(crate) api_url: String,
+    /// Base URL of the token and device-code endpoints.
+    pub(crate) auth_url: String,
     pub(crate) tenants_url: String,
     pub(crate) tenant: Option<TenantId>,
     pub(crate) credentials: Option<Credentials>,
@@ -716,6 +766,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("region", &self.region)
             .field("api_url", &self.api_url)
+            .field("auth_url", &self.auth_url)
             .field("tenants_url", &self.tenants_url)
             .field("tenant", &self.tenant)
             .field("credentials", &self.credentials)
@@ -745,6 +796,10 @@ impl Config {
     /// Base URL of the main API (no trailing slash).
     pub fn api_url(&self) -> &str {
         &self.api_url
+    }
+    /// Base URL of the token and device-code endpoints (no trailing slash).
+    pub fn auth_url(&self) -> &str {
+        &self.auth_url
     }
     /// Base URL of the tenants API (no trailing slash).
     pub fn tenants_url(&self) -> &str {

@@ -331,3 +331,76 @@ async fn a_cached_token_of_a_custom_region_is_used_with_the_token_cache_on() {
         cached
     );
 }
+
+#[tokio::test]
+async fn universal_authentication_uses_the_universal_section_and_token_endpoint() {
+    let universal = MockServer::start().await;
+    let region = MockServer::start().await;
+    let token = jwt(unix_now() + 3600);
+    mount_token_for(&universal, "uni-id", "uni-secret", &token).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = shared_file(
+        dir.path(),
+        &format!(
+            "[magics.regions]\nlocal = {}\n\n\
+             [universal]\nclient_id = UNIVERSAL_CLIENT_ID\nclient_secret = UNIVERSAL_CLIENT_SECRET\n\n\
+             [local]\nclient_id = LOCAL_CLIENT_ID\nclient_secret = LOCAL_CLIENT_SECRET\n",
+            region.uri()
+        ),
+    );
+    let vars = [
+        ("UNIVERSAL_CLIENT_ID", "uni-id"),
+        ("UNIVERSAL_CLIENT_SECRET", "uni-secret"),
+        ("LOCAL_CLIENT_ID", "local-id"),
+        ("LOCAL_CLIENT_SECRET", "local-secret"),
+    ];
+    let c = chained(&file, &vars)
+        .environment("local")
+        .universal_authentication(true)
+        .auth_url(universal.uri())
+        .build()
+        .unwrap();
+    assert_eq!(c.config().api_url(), region.uri());
+    assert_eq!(c.config().auth_url(), universal.uri());
+    assert_eq!(
+        c.access_token().await.unwrap().token().expose_secret(),
+        token
+    );
+    assert!(region.received_requests().await.unwrap().is_empty());
+
+    // The default universal URL is the Python SDK's.
+    let c = chained(&file, &vars)
+        .environment("eu")
+        .universal_authentication(true)
+        .build()
+        .unwrap();
+    assert_eq!(c.config().auth_url(), "https://api.taegis.secureworks.com");
+    assert_eq!(
+        c.config().api_url(),
+        "https://api.echo.taegis.secureworks.com"
+    );
+
+    // A token cached under [universal] serves every region.
+    let cached = jwt(unix_now() + 3600);
+    let file = shared_file(
+        dir.path(),
+        &format!(
+            "[magics.regions]\nlocal = {}\n\n[universal]\naccess_token = {cached}\n",
+            region.uri()
+        ),
+    );
+    let c = chained(&file, &[])
+        .environment("local")
+        .universal_authentication(true)
+        .auth_url(universal.uri())
+        .build()
+        .unwrap();
+    assert!(matches!(
+        c.config().credential_source(),
+        CredentialSource::CachedToken { section, .. } if section == "universal"
+    ));
+    assert_eq!(
+        c.access_token().await.unwrap().token().expose_secret(),
+        cached
+    );
+}

@@ -44,7 +44,7 @@ pub enum ConfigCommand {
         name: String,
     },
     /// Clear a region's cached token, as write_to_config("US1", "access_token", "") does
-    /// (default: the environment of -e, else charlie).
+    /// (default: universal with --universal-auth, else the environment of -e, else charlie).
     ClearToken {
         /// The region (section) name.
         region: Option<String>,
@@ -137,9 +137,7 @@ pub fn run(global: &GlobalArgs, command: ConfigCommand) -> Result<(), Failure> {
             output::line(format!("removed custom region {}", name.to_lowercase()))
         }
         ConfigCommand::ClearToken { region } => {
-            let region = region
-                .or_else(|| global.environment.clone())
-                .unwrap_or_else(|| "charlie".to_owned());
+            let region = region.unwrap_or_else(|| default_section(global));
             if !plain_name(&region) {
                 return Err(Failure::usage(format!("{region:?} is not a region name")));
             }
@@ -147,6 +145,18 @@ pub fn run(global: &GlobalArgs, command: ConfigCommand) -> Result<(), Failure> {
             output::line(format!("cleared the cached token of [{region}]"))
         }
     }
+}
+
+/// The section the command line's options point at: `universal` with --universal-auth, else
+/// the environment, else `charlie` (the Python SDK's default).
+fn default_section(global: &GlobalArgs) -> String {
+    if global.universal_auth {
+        return taegis_sdk::config::UNIVERSAL_ENVIRONMENT.to_owned();
+    }
+    global
+        .environment
+        .clone()
+        .unwrap_or_else(|| "charlie".to_owned())
 }
 
 /// The state of a cached token, without the token.
@@ -167,23 +177,25 @@ fn token_state(config: &SharedConfig, section: &str) -> (String, Option<u64>) {
 }
 
 fn show(global: &GlobalArgs, path: PathBuf) -> Result<(), Failure> {
-    let environment = global
-        .environment
-        .clone()
-        .unwrap_or_else(|| "charlie".to_owned());
+    let environment = default_section(global);
     let config = SharedConfig::load(&path)?;
     let is_set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
     let id_var = config.client_id_var(&environment);
     let secret_var = config.client_secret_var(&environment);
     let section = config.environment_section(&environment).map(str::to_owned);
     let (token, token_seconds) = token_state(&config, &environment);
-    let (credentials, api_url) =
+    let (credentials, api_url, auth_url) =
         match configured_builder(global).and_then(|b| Ok(b.build_config()?)) {
             Ok(built) => (
                 built.credential_source().to_string(),
                 built.api_url().to_owned(),
+                built.auth_url().to_owned(),
             ),
-            Err(failure) => (format!("error: {}", failure.message), "-".into()),
+            Err(failure) => (
+                format!("error: {}", failure.message),
+                "-".into(),
+                "-".into(),
+            ),
         };
     let regions: Vec<(String, String)> = config
         .custom_regions()
@@ -212,6 +224,7 @@ fn show(global: &GlobalArgs, path: PathBuf) -> Result<(), Failure> {
             "environment": environment,
             "section": section,
             "api_url": api_url,
+            "auth_url": auth_url,
             "client_id_var": {"name": id_var, "set": is_set(&id_var)},
             "client_secret_var": {"name": secret_var, "set": is_set(&secret_var)},
             "cached_token": {"state": token, "seconds_left": token_seconds},
@@ -233,6 +246,7 @@ fn show(global: &GlobalArgs, path: PathBuf) -> Result<(), Failure> {
         ("environment", environment.clone()),
         ("section", section.unwrap_or_else(|| "-".into())),
         ("api url", api_url),
+        ("auth url", auth_url),
         ("client id variable", set(&id_var)),
         ("client secret variable", set(&secret_var)),
         ("cached token", token),

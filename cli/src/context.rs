@@ -52,6 +52,11 @@ pub struct GlobalArgs {
     /// --token-file and --environment are refused; --tenant picks a sandbox tenant.
     #[arg(long, global = true)]
     pub sandbox: bool,
+    /// Universal authentication, as the Python SDK's use_universal_authentication: tokens
+    /// from https://api.taegis.secureworks.com, credential variable names and the cached
+    /// token from the [universal] section of ~/.taegis_sdk_python/config.
+    #[arg(long, global = true)]
+    pub universal_auth: bool,
     /// When no credentials are configured (no --token-file, nothing in the environment, no
     /// valid cached token), log in with the device-code flow first; needs a terminal. The
     /// token is cached in ~/.taegis_sdk_python/config for the region.
@@ -285,6 +290,9 @@ pub(crate) fn configured_builder(global: &GlobalArgs) -> Result<ClientBuilder, F
     }
     if let Some(tenant) = &global.tenant {
         builder.set_tenant_id(Some(tenant.clone()));
+    }
+    if global.universal_auth {
+        builder = builder.universal_authentication(true);
     }
     if let Some(path) = &global.token_file {
         builder = builder.access_token(read_token_file(path)?);

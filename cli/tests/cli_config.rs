@@ -205,3 +205,37 @@ fn config_commands_refuse_bad_names() {
         .assert_code(2, "plain http to a remote host");
     assert!(!w.home.path().join(".taegis_sdk_python/config").exists());
 }
+
+#[test]
+fn universal_auth_reads_the_universal_section() {
+    let w = World::start(1);
+    w.run(&["config", "set-var", "universal", "client-id", "UNI_ID"])
+        .assert_code(0, "set-var universal id");
+    w.run(&[
+        "config",
+        "set-var",
+        "universal",
+        "client-secret",
+        "UNI_SECRET",
+    ])
+    .assert_code(0, "set-var universal secret");
+    let env = with_unset(&[("UNI_ID", "u-id"), ("UNI_SECRET", "u-secret-value")]);
+    let show = w.run_env(
+        &["--universal-auth", "-e", "eu", "--json", "config", "show"],
+        &env,
+    );
+    show.assert_code(0, "show --universal-auth");
+    let value: serde_json::Value = serde_json::from_str(&show.stdout).unwrap();
+    assert_eq!(value["section"], "universal");
+    assert_eq!(value["auth_url"], "https://api.taegis.secureworks.com");
+    assert_eq!(value["api_url"], "https://api.echo.taegis.secureworks.com");
+    assert_eq!(
+        value["credentials"],
+        "client credentials from UNI_ID and UNI_SECRET"
+    );
+    assert!(!show.stdout.contains("u-secret-value"));
+    // Without --universal-auth, EU's own (default) names apply.
+    let show = w.run_env(&["-e", "eu", "--json", "config", "show"], &env);
+    let value: serde_json::Value = serde_json::from_str(&show.stdout).unwrap();
+    assert_eq!(value["credentials"], "none");
+}
