@@ -1,7 +1,7 @@
 //! Credentials, access tokens, token providers and the Python SDK's token cache file.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -9,6 +9,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use crate::config_file::{self, ini_set, SharedConfig};
 use crate::error::Error;
 use crate::secret::SecretString;
 use crate::time::BoxFuture;
@@ -232,16 +233,10 @@ pub(crate) struct TokenCacheFile {
     pub(crate) accept_unowned: bool,
 }
 
-/// `~/.taegis_sdk_python/config`, the Python SDK's settings and token cache file.
+/// `~/.taegis_sdk_python/config`, the Python SDK's settings and token cache file
+/// (see [`crate::config_file`]).
 pub fn python_token_cache_path() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .filter(|h| !h.is_empty())?;
-    Some(
-        PathBuf::from(home)
-            .join(".taegis_sdk_python")
-            .join("config"),
-    )
+    crate::config_file::default_path()
 }
 
 /// The key beside `access_token` that says whose token it is:
@@ -271,209 +266,48 @@ impl TokenCacheFile {
     }
 
     /// The cached token of the section, if it is this client's: obtained with the same client
-    /// ID for the same API URL (or, when `accept_unowned`, written by the Python SDK).
+    /// ID for the same API URL (or, when `accept_unowned`, written by the Python SDK). A file
+    /// that cannot be used (a link, corrupt, writable by others) holds no token.
     pub(crate) fn read(&self) -> Option<SecretString> {
-        let text = Zeroizing::new(std::fs::read_to_string(&self.path).ok()?);
-        let token = Zeroizing::new(ini_get(&text, &self.section, "access_token")?);
-        if !is_plain_value(&token) {
+        let file = match SharedConfig::load(&self.path) {
+            Ok(file) => file,
+            Err(error) => {
+                tracing::warn!(target: "taegis_sdk::auth", %error, "ignoring the token cache file");
+                return None;
+            }
+        };
+        let token = file.cached_token(&self.section)?;
+        if !is_plain_value(token.expose_secret()) {
             return None;
         }
-        let owned = match ini_get(&text, &self.section, OWNER_KEY) {
-            Some(owner) => owner == self.owner_line(&token),
+        let owned = match file.get(&self.section, OWNER_KEY) {
+            Some(owner) => owner == self.owner_line(token.expose_secret()),
             None => self.accept_unowned,
         };
-        owned.then(|| SecretString::new(token.as_str()))
+        owned.then_some(token)
     }
 
     /// Stores a token in the section with its owner line, keeping the rest of the file, under
-    /// the Python SDK's lock file (`config.lock`); the file gets mode 0600. Tokens or client
-    /// IDs that are not plain printable ASCII are refused (no line can be injected).
-    pub(crate) fn write(&self, token: &SecretString) -> std::io::Result<()> {
+    /// the Python SDK's lock file (`config.lock`); the file gets mode 0600 and a symbolic link
+    /// is refused. Tokens or client IDs that are not plain printable ASCII are refused (no
+    /// line can be injected).
+    pub(crate) fn write(&self, token: &SecretString) -> Result<(), Error> {
         let token = token.expose_secret();
         let plain_id = self.client_id.as_deref().is_none_or(is_plain_value);
         if !is_plain_value(token) || !plain_id || !is_plain_value(&self.api_url) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "the token or client ID holds characters a cache file cannot keep",
-            ));
+            return Err(Error::ConfigFile {
+                path: self.path.clone(),
+                line: None,
+                reason: "the token or client ID holds characters a cache file cannot keep".into(),
+            });
         }
-        let _lock = lock_beside(&self.path)?;
-        let existing = match std::fs::read_to_string(&self.path) {
-            Ok(text) => Zeroizing::new(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Zeroizing::new(String::new()),
-            Err(e) => return Err(e),
-        };
-        let with_token = Zeroizing::new(ini_set(&existing, &self.section, "access_token", token));
-        let updated = Zeroizing::new(ini_set(
-            &with_token,
-            &self.section,
-            OWNER_KEY,
-            &self.owner_line(token),
-        ));
-        write_private(&self.path, updated.as_bytes())
+        let owner = self.owner_line(token);
+        config_file::update(&self.path, |existing| {
+            let with_token =
+                Zeroizing::new(ini_set(existing, &self.section, "access_token", token));
+            Some(ini_set(&with_token, &self.section, OWNER_KEY, &owner))
+        })
     }
-}
-
-/// Takes the exclusive lock the Python SDK takes (`filelock` on `<file>.lock`), waiting for
-/// other writers. The lock file is created 0600 and never through a symbolic link.
-fn lock_beside(path: &Path) -> std::io::Result<std::fs::File> {
-    create_private_dir(path)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    let file = options.open(path.with_extension("lock"))?;
-    file.lock()?;
-    Ok(file)
-}
-
-fn create_private_dir(path: &Path) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if dir.exists() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Writes a file readable by its owner only, through a temporary file and a rename.
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    create_private_dir(path)?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("config");
-    let tmp = dir.join(format!(
-        ".{file_name}.tmp-{}-{}",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Splits an INI line into key and value (`key = value` or `key: value`).
-fn ini_pair(line: &str) -> Option<(&str, &str)> {
-    let pos = line.find(['=', ':'])?;
-    Some((line[..pos].trim(), line[pos + 1..].trim()))
-}
-
-fn ini_section(line: &str) -> Option<&str> {
-    let t = line.trim();
-    t.strip_prefix('[')?.strip_suffix(']')
-}
-
-/// Reads `key` of `[section]` as Python's `configparser` does (keys case-insensitive,
-/// section names case-sensitive).
-pub(crate) fn ini_get(text: &str, section: &str, key: &str) -> Option<String> {
-    let mut in_section = false;
-    for line in text.lines() {
-        if line.starts_with([' ', '\t']) {
-            continue;
-        }
-        if let Some(name) = ini_section(line) {
-            in_section = name == section;
-            continue;
-        }
-        let t = line.trim();
-        if !in_section || t.is_empty() || t.starts_with(['#', ';']) {
-            continue;
-        }
-        if let Some((k, v)) = ini_pair(t) {
-            if k.eq_ignore_ascii_case(key) {
-                return Some(v.to_owned());
-            }
-        }
-    }
-    None
-}
-
-/// Sets `key` of `[section]`, adding the section or key when missing and keeping every other
-/// line as it was.
-pub(crate) fn ini_set(text: &str, section: &str, key: &str, value: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut in_section = false;
-    let mut section_seen = false;
-    let mut done = false;
-    for line in text.lines() {
-        if let Some(name) = ini_section(line) {
-            if in_section && !done {
-                // Insert before the blank lines that end the section.
-                let mut trailing = Vec::new();
-                while out.last().is_some_and(|l| l.trim().is_empty()) {
-                    trailing.push(out.pop().unwrap_or_default());
-                }
-                out.push(format!("{key} = {value}"));
-                out.extend(trailing);
-                done = true;
-            }
-            in_section = name == section;
-            section_seen |= in_section;
-            out.push(line.to_owned());
-            continue;
-        }
-        if in_section && !done && !line.starts_with([' ', '\t']) {
-            if let Some((k, _)) = ini_pair(line.trim()) {
-                if k.eq_ignore_ascii_case(key) && !line.trim().starts_with(['#', ';']) {
-                    out.push(format!("{key} = {value}"));
-                    done = true;
-                    continue;
-                }
-            }
-        }
-        out.push(line.to_owned());
-    }
-    if !done {
-        if section_seen && in_section {
-            while out.last().is_some_and(|l| l.trim().is_empty()) {
-                out.pop();
-            }
-            out.push(format!("{key} = {value}"));
-        } else {
-            if out.last().is_some_and(|l| !l.trim().is_empty()) {
-                out.push(String::new());
-            }
-            out.push(format!("[{section}]"));
-            out.push(format!("{key} = {value}"));
-        }
-        out.push(String::new());
-    }
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]
@@ -537,59 +371,6 @@ mod tests {
         assert!(
             !debug.contains("my-secret-value") && !debug.contains("my-token-value"),
             "{debug}"
-        );
-    }
-
-    #[test]
-    fn ini_round_trip_keeps_other_content() {
-        let original = "[charlie]\nclient_id = US1_CLIENT_ID\naccess_token = old\n\n[delta]\naccess_token = d\n";
-        assert_eq!(
-            ini_get(original, "charlie", "access_token").as_deref(),
-            Some("old")
-        );
-        assert_eq!(
-            ini_get(original, "charlie", "CLIENT_ID").as_deref(),
-            Some("US1_CLIENT_ID")
-        );
-        let updated = ini_set(original, "charlie", "access_token", "new");
-        assert_eq!(
-            ini_get(&updated, "charlie", "access_token").as_deref(),
-            Some("new")
-        );
-        assert_eq!(
-            ini_get(&updated, "charlie", "client_id").as_deref(),
-            Some("US1_CLIENT_ID")
-        );
-        assert_eq!(
-            ini_get(&updated, "delta", "access_token").as_deref(),
-            Some("d")
-        );
-
-        let added_key = ini_set(
-            "[charlie]\nclient_id = X\n\n[delta]\nx = 1\n",
-            "charlie",
-            "access_token",
-            "t",
-        );
-        assert_eq!(
-            ini_get(&added_key, "charlie", "access_token").as_deref(),
-            Some("t")
-        );
-        assert_eq!(ini_get(&added_key, "delta", "access_token"), None);
-
-        let new_section = ini_set("[delta]\nx = 1\n", "US1", "access_token", "t");
-        assert_eq!(
-            ini_get(&new_section, "US1", "access_token").as_deref(),
-            Some("t")
-        );
-        assert_eq!(
-            ini_get(&new_section, "us1", "access_token"),
-            None,
-            "sections are case-sensitive"
-        );
-        assert_eq!(
-            ini_set("", "charlie", "access_token", "t"),
-            "[charlie]\naccess_token = t\n\n"
         );
     }
 

@@ -322,7 +322,7 @@ impl Client {
     ) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
         DeviceLogin {
-            api_url: &inner.config.api_url,
+            api_url: &inner.config.auth_url,
             transport: &inner.transport,
             identity: &inner.identity,
             clock: inner.config.time_source.as_ref(),

@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 
-use crate::auth::{
-    clean_bearer, python_token_cache_path, Credentials, TokenCacheFile, TokenProvider,
-};
+use crate::auth::{python_token_cache_path, Credentials, TokenCacheFile, TokenProvider};
+use crate::chain::{self, ChainInput, CredentialSource, EnvLookup};
 use crate::client::Client;
+use crate::config_file::SharedConfig;
 use crate::error::Error;
 use crate::net::{self, display_url, normalize_base_url, TlsRoots, DEFAULT_MAX_RESPONSE_SIZE};
 use crate::redact::Redactor;
@@ -24,6 +24,12 @@ use crate::time::{AsyncSleep, SystemTimeSource, TimeSource, TokioSleep};
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("taegis-sdk-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Base URL of universal authentication (the Python SDK's `UNIVERSAL_AUTHENTICATION_URL`).
+pub const UNIVERSAL_AUTH_URL: &str = "https://api.taegis.secureworks.com";
+
+/// The shared file's section of universal authentication (`UNIVERSAL_ENVIRONMENT`).
+pub const UNIVERSAL_ENVIRONMENT: &str = "universal";
 
 /// Default safety margin: a token is replaced this long before it expires.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -140,6 +146,12 @@ pub struct ClientBuilder {
     python_token_cache: bool,
     token_cache_file: Option<PathBuf>,
     token_cache_section: Option<String>,
+    universal_authentication: bool,
+    auth_url: Option<String>,
+    /// Where the credential chain reads the environment (`None`: it does not).
+    env_lookup: Option<EnvLookup>,
+    /// The shared configuration file (variable names, custom regions, cached tokens).
+    shared_config_file: Option<PathBuf>,
     proxy: Option<String>,
     max_response_size: Option<u64>,
     tls_roots: Option<TlsRoots>,
@@ -175,6 +187,10 @@ impl fmt::Debug for ClientBuilder {
             .field("python_token_cache", &self.python_token_cache)
             .field("token_cache_file", &self.token_cache_file)
             .field("token_cache_section", &self.token_cache_section)
+            .field("universal_authentication", &self.universal_authentication)
+            .field("auth_url", &url(&self.auth_url))
+            .field("reads_environment", &self.env_lookup.is_some())
+            .field("shared_config_file", &self.shared_config_file)
             .field("proxy", &url(&self.proxy))
             .field("max_response_size", &self.max_response_size)
             .field("tls_roots", &self.tls_roots)
@@ -203,29 +219,37 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// A builder from the process environment; see [`ClientBuilder::from_env_with`].
+    /// A builder from the process environment and the shared configuration file
+    /// (`~/.taegis_sdk_python/config`, when there is a home directory); see
+    /// [`ClientBuilder::from_env_with`] and [`ClientBuilder::credential_chain`].
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_env_with(|name| std::env::var(name).ok())
+        let mut builder = Self::from_env_with(|name| std::env::var(name).ok())?;
+        builder.shared_config_file = crate::config_file::default_path();
+        Ok(builder)
     }
 
     /// A builder from variables read through `lookup` (empty values count as unset):
-    /// `TAEGIS_ENVIRONMENT` (a region name or alias), `TAEGIS_API_URL`, `TAEGIS_TENANTS_URL`
-    /// (defaults to `TAEGIS_API_URL` when only that is set), `TAEGIS_ACCESS_TOKEN` (a ready
-    /// token; wins over client credentials), `CLIENT_ID` and `CLIENT_SECRET`,
-    /// `TAEGIS_TENANT_ID`.
+    /// `TAEGIS_ENVIRONMENT` (a region name or alias, or a custom region of the shared file),
+    /// `TAEGIS_API_URL`, `TAEGIS_TENANTS_URL` (defaults to `TAEGIS_API_URL` when only that is
+    /// set), `TAEGIS_TENANT_ID`. Credentials are read by `build`, for the environment then
+    /// chosen, through the credential chain (see [`crate::chain`]): `TAEGIS_ACCESS_TOKEN` (a
+    /// ready token), else the client ID and secret variables the shared file names for the
+    /// environment (default `CLIENT_ID` and `CLIENT_SECRET`).
     ///
     /// ```
     /// use taegis_sdk::ClientBuilder;
     ///
     /// let vars = [("TAEGIS_ENVIRONMENT", "delta"), ("CLIENT_ID", "id"), ("CLIENT_SECRET", "secret")];
-    /// let builder = ClientBuilder::from_env_with(|name| {
+    /// let builder = ClientBuilder::from_env_with(move |name| {
     ///     vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
     /// })
     /// .unwrap();
     /// let client = builder.build().unwrap();
     /// assert_eq!(client.region(), Some(taegis_sdk::Region::Us2));
     /// ```
-    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+    pub fn from_env_with(
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Result<Self, Error> {
         let get = |name: &str| {
             lookup(name)
                 .map(|v| v.trim().to_owned())
@@ -236,34 +260,66 @@ impl ClientBuilder {
         builder.set_api_url(get("TAEGIS_API_URL"));
         builder.set_tenants_url(get("TAEGIS_TENANTS_URL"));
         builder.set_tenant_id(get("TAEGIS_TENANT_ID"));
-        let token = lookup("TAEGIS_ACCESS_TOKEN")
-            .map(|t| clean_bearer(&t))
-            .filter(|t| !t.is_empty());
-        match (
-            token,
-            get("CLIENT_ID"),
-            lookup("CLIENT_SECRET").filter(|s| !s.trim().is_empty()),
-        ) {
-            (Some(token), _, _) => builder.credentials = Some(Credentials::access_token(token)),
-            (None, Some(id), Some(secret)) => {
-                builder.credentials = Some(Credentials::client_credentials(
-                    id,
-                    secret.trim().to_owned(),
-                ))
-            }
-            (None, Some(_), None) => {
-                return Err(Error::Config {
-                    message: "CLIENT_ID is set but CLIENT_SECRET is not".into(),
-                })
-            }
-            (None, None, Some(_)) => {
-                return Err(Error::Config {
-                    message: "CLIENT_SECRET is set but CLIENT_ID is not".into(),
-                })
-            }
-            (None, None, None) => {}
-        }
+        builder.env_lookup = Some(Arc::new(lookup));
         Ok(builder)
+    }
+
+    /// Turns on the whole credential chain (see [`crate::chain`]) for credentials not set on
+    /// the builder: the process environment, with the variable names of the shared
+    /// configuration file (`~/.taegis_sdk_python/config`), then a still-valid token cached
+    /// there. Custom regions of that file become valid environment names.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), taegis_sdk::Error> {
+    /// // EU's credentials, from the variables `[eu]` names (default CLIENT_ID/CLIENT_SECRET).
+    /// let eu = taegis_sdk::Client::builder().environment("eu").credential_chain().build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn credential_chain(mut self) -> Self {
+        self.env_lookup = Some(Arc::new(|name: &str| std::env::var(name).ok()));
+        self.shared_config_file = crate::config_file::default_path();
+        self
+    }
+
+    /// The shared configuration file the credential chain and custom regions read, instead
+    /// of `~/.taegis_sdk_python/config` (see [`crate::config_file`]).
+    pub fn shared_config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.shared_config_file = Some(path.into());
+        self
+    }
+
+    /// The shared configuration file (`None`: none is read).
+    pub fn set_shared_config_file(&mut self, path: Option<PathBuf>) -> &mut Self {
+        self.shared_config_file = path;
+        self
+    }
+
+    /// Universal authentication, as the Python SDK's `use_universal_authentication`: tokens
+    /// come from [`UNIVERSAL_AUTH_URL`] (client credentials and device code), and the shared
+    /// file's `[universal]` section holds the credential variable names and the cached token,
+    /// whatever the region the API calls go to. Off by default.
+    pub fn universal_authentication(mut self, enabled: bool) -> Self {
+        self.universal_authentication = enabled;
+        self
+    }
+
+    /// Universal authentication (`None`: off).
+    pub fn set_universal_authentication(&mut self, enabled: Option<bool>) -> &mut Self {
+        self.universal_authentication = enabled.unwrap_or(false);
+        self
+    }
+
+    /// Base URL of the token and device-code endpoints, instead of the API base URL (or
+    /// [`UNIVERSAL_AUTH_URL`] with universal authentication).
+    pub fn auth_url(mut self, url: impl Into<String>) -> Self {
+        self.auth_url = Some(url.into());
+        self
+    }
+
+    /// Base URL of the token and device-code endpoints.
+    pub fn set_auth_url(&mut self, url: Option<String>) -> &mut Self {
+        self.auth_url = url;
+        self
     }
 
     setter_pair!(
@@ -319,8 +375,9 @@ impl ClientBuilder {
         token_cache_file, set_token_cache_file, token_cache_file: PathBuf
     );
 
-    /// The region by name or alias, case-insensitive (checked by `build`). The name as given
-    /// is also the token cache section.
+    /// The region by name or alias, case-insensitive, or a custom region of the shared
+    /// configuration file (checked by `build`). The name as given is also the section of the
+    /// shared file its credential variable names and cached token are read from.
     pub fn environment(mut self, name: impl Into<String>) -> Self {
         self.environment = Some(name.into());
         self
@@ -476,13 +533,23 @@ impl ClientBuilder {
     /// Validates the settings into the immutable [`Config`] a [`Client`] is made from
     /// ([`Client::from_config`]).
     pub fn build_config(self) -> Result<Config, Error> {
-        let region = match &self.environment {
-            Some(name) => Some(name.parse::<Region>()?),
-            None => self.region,
+        let mut shared = LazyShared::new(self.shared_config_file.clone());
+        // A built-in name always wins over a custom region of the same name, so a file never
+        // redirects a real region's credentials.
+        let (region, custom_region_url) = match &self.environment {
+            Some(name) => match name.parse::<Region>() {
+                Ok(region) => (Some(region), None),
+                Err(unknown) => match shared.get()?.and_then(|s| s.custom_region_url(name)) {
+                    Some(url) => (None, Some(url.to_owned())),
+                    None => return Err(unknown),
+                },
+            },
+            None => (self.region, None),
         };
         let custom_api = self
             .api_url
             .as_deref()
+            .or(custom_region_url.as_deref())
             .map(normalize_base_url)
             .transpose()?;
         let custom_tenants = self
@@ -520,6 +587,45 @@ impl ClientBuilder {
             extra_headers.append(name, value);
         }
 
+        let auth_url = match (&self.auth_url, self.universal_authentication) {
+            (Some(url), _) => normalize_base_url(url)?,
+            (None, true) => UNIVERSAL_AUTH_URL.to_owned(),
+            (None, false) => api_url.clone(),
+        };
+        // The Python SDK's authentication environment: `universal`, else the environment.
+        let auth_environment = if self.universal_authentication {
+            Some(UNIVERSAL_ENVIRONMENT.to_owned())
+        } else {
+            self.environment.as_deref().map(|e| e.trim().to_owned())
+        };
+        let environment = auth_environment
+            .clone()
+            .or_else(|| region.map(|r| r.name().to_owned()))
+            .unwrap_or_else(|| "charlie".to_owned());
+        let cache_section = self
+            .token_cache_section
+            .clone()
+            .or_else(|| auth_environment.clone())
+            // A custom server never shares a section with a real region.
+            .or_else(|| self.api_url.is_some().then(|| api_url.clone()))
+            .or_else(|| region.map(|r| r.name().to_owned()))
+            .unwrap_or_else(|| "charlie".to_owned());
+        let needs_file = self.credentials.is_none();
+        let outcome = chain::resolve(ChainInput {
+            explicit: self.credentials.clone(),
+            lookup: self.env_lookup.as_ref(),
+            shared: if needs_file { shared.get()? } else { None },
+            environment: &environment,
+            cache_section: &cache_section,
+            api_url: &auth_url,
+            now: self
+                .time_source
+                .as_ref()
+                .map(|t| t.now())
+                .unwrap_or_else(std::time::SystemTime::now),
+        })?;
+        let credentials = outcome.credentials;
+
         let token_cache = if self.python_token_cache || self.token_cache_file.is_some() {
             let path = match self.token_cache_file {
                 Some(path) => path,
@@ -527,36 +633,33 @@ impl ClientBuilder {
                     message: "the token cache needs a home directory (HOME is not set)".into(),
                 })?,
             };
-            let section = self
-                .token_cache_section
-                .or_else(|| self.environment.as_ref().map(|e| e.trim().to_owned()))
-                // A custom server never shares a section with a real region.
-                .or_else(|| self.api_url.is_some().then(|| api_url.clone()))
-                .or_else(|| region.map(|r| r.name().to_owned()))
-                .unwrap_or_else(|| "charlie".to_owned());
-            let accept_unowned = self.credentials.is_none()
-                && section
-                    .parse::<Region>()
-                    .is_ok_and(|r| r.api_url() == api_url);
+            let section = cache_section;
+            // Without credentials: a Python SDK token the chain took (step 3), or one in a
+            // section naming this region.
+            let accept_unowned = credentials.is_none()
+                && (outcome.token_cache.is_some()
+                    || section
+                        .parse::<Region>()
+                        .is_ok_and(|r| r.api_url() == auth_url));
             Some(TokenCacheFile {
                 path,
                 section,
-                client_id: match &self.credentials {
+                client_id: match &credentials {
                     Some(Credentials::ClientCredentials { client_id, .. }) => {
                         Some(client_id.clone())
                     }
                     _ => None,
                 },
-                api_url: api_url.clone(),
+                api_url: auth_url.clone(),
                 accept_unowned,
             })
         } else {
-            None
+            outcome.token_cache
         };
 
         let proxy = net::https_proxy(self.proxy.as_deref())?;
 
-        let redactor = match &self.credentials {
+        let redactor = match &credentials {
             Some(Credentials::ClientCredentials {
                 client_id,
                 client_secret,
@@ -569,15 +672,19 @@ impl ClientBuilder {
         };
 
         Ok(Config {
-            region: if self.api_url.is_some() && self.tenants_url.is_some() {
+            region: if custom_region_url.is_some()
+                || (self.api_url.is_some() && self.tenants_url.is_some())
+            {
                 None
             } else {
                 region.or(Some(default_region))
             },
             api_url,
+            auth_url,
             tenants_url,
             tenant,
-            credentials: self.credentials,
+            credentials,
+            credential_source: outcome.source,
             extra_headers,
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
@@ -600,15 +707,40 @@ impl ClientBuilder {
     }
 }
 
+/// The shared configuration file, read the first time it is needed.
+struct LazyShared {
+    path: Option<PathBuf>,
+    loaded: Option<SharedConfig>,
+}
+
+impl LazyShared {
+    fn new(path: Option<PathBuf>) -> Self {
+        Self { path, loaded: None }
+    }
+
+    /// The file (`None`: none is used); an unusable file is an error.
+    fn get(&mut self) -> Result<Option<&SharedConfig>, Error> {
+        if self.loaded.is_none() {
+            if let Some(path) = &self.path {
+                self.loaded = Some(SharedConfig::load(path)?);
+            }
+        }
+        Ok(self.loaded.as_ref())
+    }
+}
+
 /// The validated, immutable settings of a [`Client`], built by
 /// [`ClientBuilder::build_config`]. Cheap to clone; its `Debug` shows no secret.
 #[derive(Clone)]
 pub struct Config {
     pub(crate) region: Option<Region>,
     pub(crate) api_url: String,
+    /// Base URL of the token and device-code endpoints.
+    pub(crate) auth_url: String,
     pub(crate) tenants_url: String,
     pub(crate) tenant: Option<TenantId>,
     pub(crate) credentials: Option<Credentials>,
+    pub(crate) credential_source: CredentialSource,
     pub(crate) extra_headers: HeaderMap,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
@@ -634,9 +766,11 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("region", &self.region)
             .field("api_url", &self.api_url)
+            .field("auth_url", &self.auth_url)
             .field("tenants_url", &self.tenants_url)
             .field("tenant", &self.tenant)
             .field("credentials", &self.credentials)
+            .field("credential_source", &self.credential_source)
             .field(
                 "extra_headers",
                 &self.extra_headers.keys().collect::<Vec<_>>(),
@@ -663,6 +797,10 @@ impl Config {
     pub fn api_url(&self) -> &str {
         &self.api_url
     }
+    /// Base URL of the token and device-code endpoints (no trailing slash).
+    pub fn auth_url(&self) -> &str {
+        &self.auth_url
+    }
     /// Base URL of the tenants API (no trailing slash).
     pub fn tenants_url(&self) -> &str {
         &self.tenants_url
@@ -674,6 +812,10 @@ impl Config {
     /// The credentials (secrets redacted in `Debug`).
     pub fn credentials(&self) -> Option<&Credentials> {
         self.credentials.as_ref()
+    }
+    /// Which step of the credential chain supplied the credentials.
+    pub fn credential_source(&self) -> &CredentialSource {
+        &self.credential_source
     }
     /// Connect timeout of each attempt.
     pub fn connect_timeout(&self) -> Duration {
@@ -804,7 +946,9 @@ mod tests {
         assert_eq!(c.region(), Some(Region::Us1), "US1 is the default region");
 
         assert!(matches!(
-            ClientBuilder::from_env_with(env(&[("CLIENT_ID", "id")])),
+            ClientBuilder::from_env_with(env(&[("CLIENT_ID", "id")]))
+                .unwrap()
+                .build(),
             Err(Error::Config { .. })
         ));
         assert!(matches!(

@@ -38,8 +38,9 @@ pub enum Error {
     /// No credentials were configured (client credentials, access token, token provider or a
     /// device-code login).
     #[error(
-        "no Taegis credentials: set CLIENT_ID and CLIENT_SECRET, or TAEGIS_ACCESS_TOKEN, \
-         or configure credentials on the client builder"
+        "no Taegis credentials: set CLIENT_ID and CLIENT_SECRET (or the variables \
+         ~/.taegis_sdk_python/config names for the region), or TAEGIS_ACCESS_TOKEN, \
+         or configure credentials on the client builder, or log in with a device code"
     )]
     MissingCredentials,
 
@@ -62,6 +63,19 @@ pub enum Error {
     Config {
         /// What is wrong.
         message: String,
+    },
+
+    /// The shared configuration file (`~/.taegis_sdk_python/config`) cannot be used: a
+    /// symbolic link, not a regular file, writable by others, too large, binary, or not INI.
+    /// The reason names the line, never its content.
+    #[error("configuration file {}: {reason}{}", path.display(), line.map(|l| format!(" (line {l})")).unwrap_or_default())]
+    ConfigFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The offending line (1-based), when one is to blame.
+        line: Option<usize>,
+        /// What is wrong.
+        reason: String,
     },
 
     /// Authentication failed: the token endpoint refused the credentials, or the API answered
@@ -217,7 +231,8 @@ impl Error {
             | Error::MissingCredentials
             | Error::InvalidTenantId { .. }
             | Error::InsecureTransport { .. }
-            | Error::Config { .. } => ErrorKind::Config,
+            | Error::Config { .. }
+            | Error::ConfigFile { .. } => ErrorKind::Config,
             Error::Auth { .. } | Error::TokenLoadTimeout { .. } => ErrorKind::Identity,
             Error::Dispatch { .. } => ErrorKind::Dispatch,
             Error::Http { .. } | Error::GraphQl { .. } | Error::ResponseTooLarge { .. } => {

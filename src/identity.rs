@@ -83,7 +83,7 @@ impl IdentityCache {
             refresh: tokio::sync::Mutex::new(()),
             credentials: config.credentials.clone(),
             token_cache: config.token_cache.clone(),
-            token_url: format!("{}{}", config.api_url, TOKEN_PATH),
+            token_url: format!("{}{}", config.auth_url, TOKEN_PATH),
             clock: config.time_source.clone(),
             refresh_margin: config.refresh_margin,
             load_timeout: config.token_load_timeout,

@@ -35,8 +35,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod chain;
 mod client;
 pub mod config;
+pub mod config_file;
 mod device;
 mod document;
 pub mod error;
@@ -54,6 +56,7 @@ pub mod time;
 mod transport;
 
 pub use auth::{AccessToken, Credentials, DeviceCodePrompt, TokenProvider};
+pub use chain::CredentialSource;
 pub use client::{Client, ServiceVersion};
 pub use config::{
     ClientBuilder, Config, TenantId, DEFAULT_REFRESH_MARGIN, DEFAULT_TOKEN_LOAD_TIMEOUT, USER_AGENT,

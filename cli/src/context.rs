@@ -12,7 +12,8 @@ use super::Failure;
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Region or alias: us1 (charlie, production), us2 (delta), us3 (foxtrot), eu (echo),
-    /// euw1 (golf), apse2 (hotel), aps1 (india), apne1 (juliet), sae1 (kilo), cac1 (quebec).
+    /// euw1 (golf), apse2 (hotel), aps1 (india), apne1 (juliet), sae1 (kilo), cac1 (quebec),
+    /// or a custom region of ~/.taegis_sdk_python/config (taegis config add-region).
     #[arg(
         short,
         long,
@@ -51,7 +52,18 @@ pub struct GlobalArgs {
     /// --token-file and --environment are refused; --tenant picks a sandbox tenant.
     #[arg(long, global = true)]
     pub sandbox: bool,
-    /// Log requests on standard error (never secrets); twice for more.
+    /// Universal authentication, as the Python SDK's use_universal_authentication: tokens
+    /// from https://api.taegis.secureworks.com, credential variable names and the cached
+    /// token from the [universal] section of ~/.taegis_sdk_python/config.
+    #[arg(long, global = true)]
+    pub universal_auth: bool,
+    /// When no credentials are configured (no --token-file, nothing in the environment, no
+    /// valid cached token), log in with the device-code flow first; needs a terminal. The
+    /// token is cached in ~/.taegis_sdk_python/config for the region.
+    #[arg(long, global = true)]
+    pub device_login: bool,
+    /// Log requests and the credential chain's steps on standard error (never secrets);
+    /// twice for more.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// The IDs of the connection arguments typed on the command line (not taken from the
@@ -144,7 +156,16 @@ impl Session {
         if global.sandbox {
             return Session::open_sandbox(global, output, interactive).await;
         }
-        let client = configured_builder(global)?.build()?;
+        let mut builder = configured_builder(global)?;
+        if global.device_login {
+            builder = builder.python_token_cache(true);
+        }
+        let client = builder.build()?;
+        if global.device_login
+            && *client.config().credential_source() == taegis_sdk::CredentialSource::None
+        {
+            device_login(&client).await?;
+        }
         Ok(Session {
             client,
             output,
@@ -228,8 +249,32 @@ impl Session {
     }
 }
 
-/// The client settings from the environment, overridden by the command line.
-fn configured_builder(global: &GlobalArgs) -> Result<ClientBuilder, Failure> {
+/// Step 4 of the credential chain: a device-code login, only at a terminal.
+async fn device_login(client: &Client) -> Result<(), Failure> {
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(Failure::usage(
+            "--device-login needs a terminal (standard input and error); no credentials are \
+             configured: set the client ID and secret variables or use --token-file",
+        ));
+    }
+    eprintln!("No credentials are configured: logging in with the device-code flow.");
+    client
+        .login_with_device_code(|prompt| {
+            eprintln!(
+                "Open {} in a browser to log in.",
+                super::output::escape(&prompt.url)
+            );
+            if let Some(code) = &prompt.user_code {
+                eprintln!("Your code: {}", super::output::escape(code));
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+/// The client settings from the environment and the shared configuration file, overridden by
+/// the command line.
+pub(crate) fn configured_builder(global: &GlobalArgs) -> Result<ClientBuilder, Failure> {
     let mut builder = ClientBuilder::from_env()?;
     if let Some(environment) = &global.environment {
         builder.set_environment(Some(environment.clone()));
@@ -245,6 +290,9 @@ fn configured_builder(global: &GlobalArgs) -> Result<ClientBuilder, Failure> {
     }
     if let Some(tenant) = &global.tenant {
         builder.set_tenant_id(Some(tenant.clone()));
+    }
+    if global.universal_auth {
+        builder = builder.universal_authentication(true);
     }
     if let Some(path) = &global.token_file {
         builder = builder.access_token(read_token_file(path)?);

@@ -4,6 +4,7 @@
 //! `schema diff`), 2 usage error, 3 authentication error, 4 network error.
 
 mod clients;
+mod config;
 mod context;
 mod misc;
 mod output;
@@ -25,10 +26,13 @@ pub use context::GlobalArgs;
     long_about = "Command-line client for the Secureworks Taegis XDR GraphQL APIs: manage API \
                   clients, tenants and SSO connections, run any GraphQL document, and keep the \
                   schemas that operations are checked against up to date.\n\n\
-                  Credentials come from the environment (CLIENT_ID and CLIENT_SECRET, or \
-                  TAEGIS_ACCESS_TOKEN), from --token-file, or from a built-in sandbox with \
-                  --sandbox. The region comes from --environment or TAEGIS_ENVIRONMENT \
-                  (default US1).",
+                  Credentials come from one chain, shown with -v: --token-file; then the \
+                  environment (TAEGIS_ACCESS_TOKEN, or the client ID and secret variables \
+                  ~/.taegis_sdk_python/config names for the region, default CLIENT_ID and \
+                  CLIENT_SECRET); then a still-valid token cached in that file; then, only with \
+                  --device-login at a terminal, a device-code login. --sandbox uses a built-in \
+                  sandbox instead. The region comes from --environment or TAEGIS_ENVIRONMENT \
+                  (default US1); custom regions of the file (taegis config add-region) work too.",
     after_help = "Exit status: 0 success, 1 API or GraphQL error, 2 usage error, \
                   3 authentication error, 4 network error.",
     propagate_version = true
@@ -62,6 +66,10 @@ enum Command {
         #[arg(default_value = "assets")]
         service: String,
     },
+    /// Show or change the shared configuration file (~/.taegis_sdk_python/config): variable
+    /// names per region, custom regions, cached tokens.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// Read, compare, print and refresh the GraphQL schemas.
     #[command(subcommand)]
     Schema(schema::SchemaCommand),
@@ -204,6 +212,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             schema::pull(&session, args).await
         }),
         Command::Schema(command) => schema::run(command, &mut std::io::stdout().lock()),
+        Command::Config(command) => config::run(&global, command),
         Command::Operations => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();

@@ -368,13 +368,26 @@ fn token_cache_file_is_private_and_never_written_through_a_symlink() {
         .token_cache_file(cache.clone())
         .build()
         .unwrap();
-    let token = w.rt.block_on(client.access_token()).unwrap();
+    // The token is obtained; the cache write is refused (a warning), the link left alone.
+    w.rt.block_on(client.access_token()).unwrap();
     assert_eq!(std::fs::read(&victim).unwrap(), b"do not touch\n");
     let meta = std::fs::symlink_metadata(&cache).unwrap();
     assert!(
-        meta.file_type().is_file(),
-        "the link was replaced by a file"
+        meta.file_type().is_symlink(),
+        "the link is neither followed nor replaced"
     );
+
+    // A real file is written 0600.
+    std::fs::remove_file(&cache).unwrap();
+    let client = taegis_sdk::Client::builder()
+        .api_url(w.sb.base_url())
+        .client_credentials(w.sb.client_id(), w.sb.client_secret())
+        .token_cache_file(cache.clone())
+        .build()
+        .unwrap();
+    let token = w.rt.block_on(client.access_token()).unwrap();
+    let meta = std::fs::symlink_metadata(&cache).unwrap();
+    assert!(meta.file_type().is_file());
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     let text = std::fs::read_to_string(&cache).unwrap();
     assert!(text.contains(token.token().expose_secret()));
