@@ -346,6 +346,8 @@ pub(crate) struct MockObject {
     echo: Option<Rc<JsonMap>>,
     /// The time this object stands for, when it was reached through a time-like field.
     time: Option<i64>,
+    /// The object this one was reached from: (its type in lower case, its key).
+    parent: Option<Rc<(String, String)>>,
 }
 
 /// What resolving one field needs to know about it.
@@ -371,6 +373,7 @@ impl MockObject {
             ids: None,
             echo: None,
             time: None,
+            parent: None,
         }
     }
 
@@ -439,6 +442,7 @@ impl MockObject {
             ids: site.ids.clone(),
             echo: (!site.flat.is_empty()).then(|| site.flat.clone()),
             time,
+            parent: self.me(),
         }
     }
 
@@ -453,6 +457,24 @@ impl MockObject {
             ids: None,
             echo: None,
             time: None,
+            parent: self.me(),
+        }
+    }
+
+    /// This object as the parent of the ones reached from it (not the root).
+    fn me(&self) -> Option<Rc<(String, String)>> {
+        (!self.key.is_empty())
+            .then(|| Rc::new((self.type_name.to_ascii_lowercase(), self.key.clone())))
+    }
+
+    /// The key of the object a reference field (`investigationId`, `investigation`) names:
+    /// the parent's when the parent is of that type (an alert's evidence names its
+    /// investigation), else one of its own, the same for `foo` and `fooId`.
+    fn ref_key(&self, field: &str) -> String {
+        let n = norm(field);
+        match &self.parent {
+            Some(p) if !n.is_empty() && p.0.starts_with(&n) => p.1.clone(),
+            _ => uuid(self.list_key(field, 0)),
         }
     }
 
@@ -482,8 +504,13 @@ impl MockObject {
         let name = ty.inner_named_type();
         match schema.types.get(name) {
             Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
-                let key = single_id(&site.flat, name.as_str())
-                    .unwrap_or_else(|| uuid(self.list_key(site.name, args_scope(&site.flat))));
+                let key =
+                    single_id(&site.flat, name.as_str()).unwrap_or_else(|| {
+                        match args_scope(&site.flat) {
+                            0 => self.ref_key(site.name),
+                            scope => uuid(self.list_key(site.name, scope)),
+                        }
+                    });
                 let Some(concrete) = concrete(schema, name.as_str(), hash(0, &[key.as_bytes()]))
                 else {
                     return ResolvedValue::null();
@@ -644,7 +671,7 @@ impl MockObject {
             }
         }
         if text && ref_like(field) {
-            return JsonValue::from(uuid(self.list_key(field, 0)));
+            return JsonValue::from(self.ref_key(field));
         }
         // An object holding a paged list, or one of IDs: its totals and cursors.
         let paging = self.paging.or_else(|| {

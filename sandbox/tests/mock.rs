@@ -166,107 +166,191 @@ fn named(ty: &Value) -> &str {
     }
 }
 
-/// Query root fields a registered service answers, which (rightly) refuse the placeholder
-/// arguments this test sends: `(endpoint, field, reason)`.
-const REFUSED: &[(&str, &str, &str)] = &[
+/// Root fields a registered service answers, which (rightly) refuse the placeholder
+/// arguments this test sends (`"x1"` IDs, inputs with only their required fields): the
+/// services' own checks, not the mock. `(endpoint, fields, reason)`.
+const REFUSED: &[(&str, &[&str], &str)] = &[
     (
         "main",
-        "client",
-        "the clients service: no client has the placeholder ID",
+        &[
+            "client",
+            "rotateClientSecret",
+            "forceRotateClientSecret",
+            "appendClientRoles",
+            "removeClientRoles",
+            "deleteClient",
+        ],
+        "clients: no client has ID x1",
     ),
     (
         "tenants",
-        "getSSOConnection",
-        "the SSO service: no connection has the placeholder ID",
+        &[
+            "getSSOConnection",
+            "updateSSOConnection",
+            "deleteSSOConnection",
+        ],
+        "sso: no connection has ID x1",
     ),
     (
         "tenants",
-        "getSSOConnectionConfig",
-        "the SSO service: the placeholder input names no metadata URL, XML or certificate",
+        &["getSSOConnectionConfig"],
+        "sso: the input names no metadata URL, XML or certificate",
+    ),
+    (
+        "tenants",
+        &["createSSOConnection"],
+        "sso: the first enum value, `unknown`, is not a SAML connection type",
+    ),
+    (
+        "tenants",
+        &["createSubscription", "createTenant"],
+        "tenants: the input has no name",
+    ),
+    (
+        "tenants",
+        &["updateSubscription", "deleteSubscription"],
+        "tenants: no subscription has ID x1",
+    ),
+    (
+        "tenants",
+        &[
+            "assignSubscription",
+            "unassignSubscription",
+            "createTenantLabel",
+            "updateTenantLabel",
+            "deleteTenantLabel",
+            "updateTenant",
+            "updateAllowResponseAction",
+            "enableTenantSupport",
+            "disableTenantSupport",
+        ],
+        "tenants: no tenant has ID x1",
     ),
 ];
 
 #[tokio::test]
-async fn every_query_root_field_of_every_schema_answers() {
+async fn every_root_field_of_every_schema_answers() {
     let api = start(7).await;
     let mut failures = Vec::new();
     let mut answered = 0;
+    let mut total = 0;
     for endpoint in Endpoint::ALL {
         if taegis_sdk_codegen::bundled_schema(*endpoint).is_none() {
             continue;
         }
         let (types, schema) = Types::of(*endpoint);
-        let Some(query) = schema["queryType"]["name"].as_str() else {
-            continue;
-        };
-        let fields = types.get(query)["fields"].as_array().unwrap().clone();
-        for chunk in fields.chunks(40) {
-            let mut doc = String::from("query {\n");
-            for (i, f) in chunk.iter().enumerate() {
-                let args: Vec<String> = f["args"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter(|a| required(a))
-                    .map(|a| {
-                        format!(
-                            "{}: {}",
-                            a["name"].as_str().unwrap(),
-                            types.literal(&a["type"], 0)
-                        )
-                    })
-                    .collect();
-                let args = if args.is_empty() {
-                    String::new()
-                } else {
-                    format!("({})", args.join(", "))
-                };
-                doc.push_str(&format!(
-                    "  f{i}: {}{args} {}\n",
-                    f["name"].as_str().unwrap(),
-                    types.selection(&f["type"])
-                ));
-            }
-            doc.push('}');
-            let body: Value =
-                serde_json::from_str(&api.text(endpoint.path, &doc, None).await).unwrap();
-            let failed: HashSet<String> = body["errors"]
-                .as_array()
-                .map(|errors| {
-                    errors
-                        .iter()
-                        .map(|e| format!("{} {}", e["path"][0], e["message"]))
-                        .collect()
-                })
-                .unwrap_or_default();
-            assert!(
-                body["data"].is_object(),
-                "{} document failed as a whole: {body}\n{doc}",
-                endpoint.name
-            );
-            for (i, f) in chunk.iter().enumerate() {
-                let name = f["name"].as_str().unwrap();
-                let alias = format!("f{i}");
-                let errors: Vec<&String> = failed
-                    .iter()
-                    .filter(|e| e.starts_with(&format!("\"{alias}\" ")))
-                    .collect();
-                if errors.is_empty() && !body["data"][&alias].is_null() {
-                    answered += 1;
-                } else if !REFUSED
-                    .iter()
-                    .any(|(e, n, _)| *e == endpoint.name && *n == name)
-                {
-                    failures.push(format!(
-                        "{} {name}: {:?} {}",
-                        endpoint.name, errors, body["data"][&alias]
-                    ));
-                }
-            }
+        for (kind, root) in [("query", "queryType"), ("mutation", "mutationType")] {
+            let Some(root) = schema[root]["name"].as_str() else {
+                continue;
+            };
+            let fields = types.get(root)["fields"].as_array().unwrap().clone();
+            total += fields.len();
+            answered += run_chunks(&api, *endpoint, &types, kind, &fields, &mut failures).await;
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(answered > 500, "{answered}");
+    let refused: usize = REFUSED.iter().map(|(_, names, _)| names.len()).sum();
+    assert_eq!(answered + refused, total);
+    // Query and Mutation root fields of the 7 bundled schemas.
+    assert!(total > 950, "{total}");
+}
+
+/// A `kind` operation selecting each of `fields` as `f<i>`, required arguments filled with
+/// placeholders.
+fn document(types: &Types, kind: &str, fields: &[Value]) -> String {
+    let mut doc = format!("{kind} {{\n");
+    for (i, f) in fields.iter().enumerate() {
+        let args: Vec<String> = f["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| required(a))
+            .map(|a| {
+                format!(
+                    "{}: {}",
+                    a["name"].as_str().unwrap(),
+                    types.literal(&a["type"], 0)
+                )
+            })
+            .collect();
+        let args = if args.is_empty() {
+            String::new()
+        } else {
+            format!("({})", args.join(", "))
+        };
+        doc.push_str(&format!(
+            "  f{i}: {}{args} {}\n",
+            f["name"].as_str().unwrap(),
+            types.selection(&f["type"])
+        ));
+    }
+    doc.push('}');
+    doc
+}
+
+/// Sends `fields` (root fields of a `kind` operation) 40 per request, one by one when a
+/// failing non-null field nulls a whole response; returns how many answered with data and
+/// no error, and adds the others (unless [`REFUSED`]) to `failures`.
+async fn run_chunks(
+    api: &Api,
+    endpoint: Endpoint,
+    types: &Types,
+    kind: &str,
+    fields: &[Value],
+    failures: &mut Vec<String>,
+) -> usize {
+    let mut answered = 0;
+    let mut alone = Vec::new();
+    for chunk in fields.chunks(40) {
+        let doc = document(types, kind, chunk);
+        let body: Value = serde_json::from_str(&api.text(endpoint.path, &doc, None).await).unwrap();
+        if !body["data"].is_object() {
+            alone.extend(chunk.iter().map(std::slice::from_ref));
+            continue;
+        }
+        answered += check(endpoint, chunk, &body, failures);
+    }
+    for one in alone {
+        let doc = document(types, kind, one);
+        let body: Value = serde_json::from_str(&api.text(endpoint.path, &doc, None).await).unwrap();
+        answered += check(endpoint, one, &body, failures);
+    }
+    answered
+}
+
+/// Counts the fields of `chunk` that answered in `body`; records the others.
+fn check(endpoint: Endpoint, chunk: &[Value], body: &Value, failures: &mut Vec<String>) -> usize {
+    let mut answered = 0;
+    let failed: Vec<String> = body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| format!("{} {}", e["path"][0], e["message"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (i, f) in chunk.iter().enumerate() {
+        let name = f["name"].as_str().unwrap();
+        let alias = format!("f{i}");
+        let errors: Vec<&String> = failed
+            .iter()
+            .filter(|e| e.starts_with(&format!("\"{alias}\" ")))
+            .collect();
+        let data = &body["data"][&alias];
+        if errors.is_empty() && !data.is_null() {
+            answered += 1;
+        } else if !REFUSED
+            .iter()
+            .any(|(e, names, _)| *e == endpoint.name && names.contains(&name))
+        {
+            failures.push(format!(
+                "{} {name}: {errors:?} {data} {body}",
+                endpoint.name
+            ));
+        }
+    }
+    answered
 }
 
 const SAMPLE: &str = "{
@@ -419,13 +503,17 @@ async fn an_id_from_a_search_fetches_the_same_object() {
         inv["alertsEvidenceCount"],
         json!(inv["alertsEvidence"].as_array().unwrap().len())
     );
+    // Evidence names the investigation it was reached from.
+    for evidence in inv["alertsEvidence"].as_array().unwrap() {
+        assert_eq!(evidence["investigationId"], inv["id"]);
+    }
 }
 
 async fn search_one(api: &Api) -> Value {
     let data = api
         .data(
             "/graphql",
-            "{ investigationsV2(arguments: {perPage: 1}) { investigations { assigneeId assignee { id } alertsEvidenceCount alertsEvidence { id } } } }",
+            "{ investigationsV2(arguments: {perPage: 1}) { investigations { id assigneeId assignee { id } alertsEvidenceCount alertsEvidence { id investigationId } } } }",
         )
         .await;
     data["investigationsV2"]["investigations"][0].clone()
@@ -514,4 +602,35 @@ async fn mutations_echo_their_input_and_registered_services_still_win() {
     assert_eq!(clients.len(), 1);
     assert_eq!(clients[0]["client_id"], api.sb.client_id());
     assert_eq!(clients[0]["name"], "sandbox-bootstrap");
+}
+
+#[tokio::test]
+async fn size_arguments_out_of_range_and_wide_selections_stay_bounded() {
+    let api = start(4).await;
+    // Negative sizes give empty pages, pages past the end empty lists, never an error.
+    let data = api
+        .data(
+            "/graphql",
+            "{ a: alertsServiceSearch(in: {limit: -5}) { alerts { list { id } } }
+               b: alertsServiceSearch(in: {limit: 10, offset: 2147483647}) { alerts { list { id } } }
+               c: investigationsV2(arguments: {page: 0, perPage: 2}) { investigations { id } } }",
+        )
+        .await;
+    assert_eq!(data["a"]["alerts"]["list"], json!([]));
+    assert_eq!(data["b"]["alerts"]["list"], json!([]));
+    assert_eq!(data["c"]["investigations"].as_array().unwrap().len(), 2);
+    // 1000 alerts with nested lists: answered, in bounded time.
+    let started = std::time::Instant::now();
+    let data = api
+        .data(
+            "/graphql",
+            "{ alertsServiceSearch(in: {limit: 1000}) { alerts { list { id tags
+               investigation_ids { id } resolution_history { reason } key_entities { entity } } } } }",
+        )
+        .await;
+    let list = data["alertsServiceSearch"]["alerts"]["list"]
+        .as_array()
+        .unwrap();
+    assert_eq!(list.len(), 1000);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
