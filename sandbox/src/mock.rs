@@ -27,7 +27,9 @@
 //!   in context; `*Id`/`*_id`/`*Ids` are references (above); time-like names (`*At`, `*_at`,
 //!   `*Time`, `*timestamp`, `*Date`, `*Seen`, `created`, `updated`...) and the `Time` scalar
 //!   are RFC 3339 times (seconds since the epoch for `Int`, `Float`) within 97 days before
-//!   2026-01-01, and `created*` ≤ every other time of the object ≤ `updated*` + 6 days;
+//!   2026-01-01; an object's `created*`/`first*`/`start*` times come first, its other times
+//!   within the hour after, its `updated*`/`last*`/`end*`/`closed*` ones 1 hour to 6 days
+//!   later; a `Timestamp`-like object reached through a time field holds that time;
 //!   enums take a schema value; `JSONObject` and unknown custom scalars small JSON objects
 //!   (`IDs`, `Tags`: lists of strings);
 //! - unions and interfaces: a member type, chosen by the key;
@@ -409,7 +411,7 @@ impl MockObject {
         if let Some(t) = self.time {
             return t;
         }
-        let base = EPOCH_S - (7 * DAY + self.h(&[b"~time"]) % (90 * DAY)) as i64;
+        let base = EPOCH_S - (7 * DAY + self.h(&[b"~time"]) % (89 * DAY)) as i64;
         let l = field.to_ascii_lowercase();
         let h = self.h(&[field.as_bytes()]);
         let first = [
@@ -610,7 +612,7 @@ impl MockObject {
         let named = item.inner_named_type();
         match schema.types.get(named) {
             Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
-                let key = key.unwrap_or_else(|| uuid(h));
+                let key = key.unwrap_or_else(|| fresh_key(schema, named.as_str(), h));
                 match concrete(schema, named.as_str(), hash(0, &[key.as_bytes()])) {
                     Some(concrete) => ResolvedValue::object(self.item(concrete, key)),
                     None => ResolvedValue::null(),
@@ -640,7 +642,10 @@ impl MockObject {
         let text = matches!(scalar, "ID" | "String");
         if l == "id" {
             return match scalar {
-                "Int" => JsonValue::from((h % 1_000_000) as i64 + 1),
+                "Int" => match self.key.parse::<i32>() {
+                    Ok(n) => JsonValue::from(i64::from(n)),
+                    Err(_) => JsonValue::from((h % 1_000_000) as i64 + 1),
+                },
                 "Float" => JsonValue::from((h % 1_000_000) as f64 + 1.0),
                 "Boolean" => JsonValue::from(h & 1 == 1),
                 _ => JsonValue::from(self.key.clone()),
@@ -723,6 +728,20 @@ impl MockObject {
             }
             _ => None,
         }
+    }
+}
+
+/// The key of a new list item of type `name`: a number when its `id` is an `Int` (so that
+/// fetching it by that ID finds the same object), else a UUID.
+fn fresh_key(schema: &Valid<Schema>, name: &str, h: u64) -> String {
+    let int_id = schema
+        .get_object(name)
+        .and_then(|o| o.fields.get("id"))
+        .is_some_and(|f| f.ty.inner_named_type() == "Int");
+    if int_id {
+        (h % 1_000_000 + 1).to_string()
+    } else {
+        uuid(h)
     }
 }
 
@@ -839,8 +858,26 @@ fn generic(scalar: &str, field: &str, type_name: &str, h: u64) -> JsonValue {
     }
 }
 
+/// The entity a type stands for: `ApiIntegrationSummary`, `ApiIntegration` and
+/// `ApiIntegrationV2` are all `ApiIntegration`, so their names agree.
+fn entity(type_name: &str) -> &str {
+    let mut t = type_name;
+    for suffix in ["Summary", "Details", "Detail", "Info"] {
+        t = t
+            .strip_suffix(suffix)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(t);
+    }
+    let stem = t.trim_end_matches(|c: char| c.is_ascii_digit());
+    match stem.strip_suffix('V') {
+        Some(rest) if stem.len() < t.len() && !rest.is_empty() => rest,
+        _ => t,
+    }
+}
+
 /// A plausible string for a field named `field` of `type_name`.
 fn string(field: &str, type_name: &str, h: u64) -> String {
+    let type_name = entity(type_name);
     let hex = h & 0xff_ffff;
     let l = field.to_ascii_lowercase();
     if l.contains("email") {
@@ -897,5 +934,96 @@ impl ObjectValue for MockObject {
             flat: Rc::new(flat),
         };
         Ok(self.value(info.schema(), &site, &info.field_definition().ty))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(v: serde_json::Value) -> JsonMap {
+        match JsonValue::from(v) {
+            JsonValue::Object(m) => m,
+            _ => JsonMap::new(),
+        }
+    }
+
+    #[test]
+    fn references_and_lists_name_the_same_entity() {
+        for name in [
+            "investigationIds",
+            "investigation_ids",
+            "investigations",
+            "investigationId",
+            "investigation",
+        ] {
+            assert_eq!(norm(name), "investigation", "{name}");
+        }
+        assert_eq!(
+            norm("alertsEvidence"),
+            norm("alertsEvidenceCount".strip_suffix("Count").unwrap())
+        );
+        assert!(ref_like("assigneeId") && ref_like("attack_technique_ids") && !ref_like("id"));
+        assert!(time_like("createdAt") && time_like("inserted_at") && time_like("lastSeen"));
+        assert!(!time_like("createdBy") && !time_like("format") && !time_like("status"));
+        assert_eq!(entity("InvestigationV2"), "Investigation");
+        assert_eq!(entity("ApiIntegrationSummary"), "ApiIntegration");
+        assert_eq!(entity("Alert2"), "Alert2");
+        assert_eq!(entity("V2"), "V2");
+    }
+
+    #[test]
+    fn paging_reads_sizes_pages_offsets_and_cursors() {
+        let p = paging(&flatten(&map(
+            serde_json::json!({"arguments": {"page": 3, "perPage": 20, "cql": "x"}}),
+        )))
+        .unwrap();
+        assert_eq!((p.size, p.offset), (20, 40));
+        let q = paging(&flatten(&map(
+            serde_json::json!({"arguments": {"page": 1, "perPage": 5, "cql": "x"}}),
+        )))
+        .unwrap();
+        assert_eq!(p.scope, q.scope, "the same search on another page");
+        let r = paging(&flatten(&map(
+            serde_json::json!({"in": {"limit": 5000, "offset": 7}}),
+        )))
+        .unwrap();
+        assert_eq!((r.size, r.offset), (MAX_PAGE, 7));
+        let c = paging(&flatten(&map(
+            serde_json::json!({"first": 4, "after": encode_cursor(12)}),
+        )))
+        .unwrap();
+        assert_eq!((c.size, c.offset), (4, 12));
+        let z = paging(&flatten(&map(
+            serde_json::json!({"pageOffset": 2, "pageSize": 3}),
+        )))
+        .unwrap();
+        assert_eq!((z.size, z.offset), (3, 6));
+        assert!(paging(&flatten(&map(serde_json::json!({"cql": "x"})))).is_none());
+    }
+
+    #[test]
+    fn ids_come_from_id_arguments_but_not_tenants() {
+        let flat = flatten(&map(
+            serde_json::json!({"in": {"iDs": ["a", "b"]}, "tenantIds": ["1"]}),
+        ));
+        assert_eq!(ids(&flat).unwrap().as_slice(), ["a", "b"]);
+        let flat = flatten(&map(serde_json::json!({"arguments": {"id": "x"}})));
+        assert_eq!(single_id(&flat, "InvestigationV2").as_deref(), Some("x"));
+        let flat = flatten(&map(
+            serde_json::json!({"investigationId": "y", "tenantId": "1"}),
+        ));
+        assert_eq!(single_id(&flat, "InvestigationV2").as_deref(), Some("y"));
+        assert_eq!(single_id(&flat, "Alert"), None);
+    }
+
+    #[test]
+    fn uuids_are_shaped_and_stable() {
+        let u = uuid(hash(1, &[b"a"]));
+        assert_eq!(u, uuid(hash(1, &[b"a"])));
+        assert_ne!(u, uuid(hash(2, &[b"a"])));
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"), "{u}");
     }
 }

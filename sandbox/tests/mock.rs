@@ -496,6 +496,19 @@ async fn an_id_from_a_search_fetches_the_same_object() {
         )
         .await;
     assert_eq!(got["investigationV2"]["id"], investigation);
+    // Integer IDs: a listed summary and the integration fetched by its ID agree.
+    let listed = api
+        .data("/graphql", "{ listApiIntegrations { id name createdAt } }")
+        .await;
+    let first = &listed["listApiIntegrations"][0];
+    let id = first["id"].as_i64().expect("an Int id");
+    let got = api
+        .data(
+            "/graphql",
+            &format!("{{ apiIntegration(id: {id}) {{ id name createdAt }} }}"),
+        )
+        .await;
+    assert_eq!(&got["apiIntegration"], first);
     // A reference by ID and the object it names agree.
     let inv = &search_one(&api).await;
     assert_eq!(inv["assigneeId"], inv["assignee"]["id"]);
