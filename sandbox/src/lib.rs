@@ -33,7 +33,8 @@
 //! consistent totals; an ID read anywhere fetches the same object through a root field taking
 //! `id` or `ids` (`investigationsV2` then `investigationV2(arguments: {id})`; an alert's
 //! `investigation_ids`); `fooId` names the object `foo` returns; enums take schema values;
-//! times are RFC 3339, within 97 days before 2026-01-01, `created*` before `updated*`;
+//! times are RFC 3339, within 97 days before 2026-01-01, `created*` before `updated*`, lists
+//! newest first;
 //! mutations answer with their input echoed where field names match, and keep no state.
 //!
 //! Faults can be injected at runtime: latency, random or queued 429 (with `Retry-After`) and

@@ -29,7 +29,9 @@
 //!   are RFC 3339 times (seconds since the epoch for `Int`, `Float`) within 97 days before
 //!   2026-01-01; an object's `created*`/`first*`/`start*` times come first, its other times
 //!   within the hour after, its `updated*`/`last*`/`end*`/`closed*` ones 1 hour to 6 days
-//!   later; a `Timestamp`-like object reached through a time field holds that time;
+//!   later; a `Timestamp`-like object reached through a time field holds that time; listed
+//!   objects get version-7 UUIDs holding their creation time, newest first across pages
+//!   (objects whose `id` is an `Int` get numbers);
 //!   enums take a schema value; `JSONObject` and unknown custom scalars small JSON objects
 //!   (`IDs`, `Tags`: lists of strings);
 //! - unions and interfaces: a member type, chosen by the key;
@@ -110,6 +112,32 @@ fn uuid(h: u64) -> String {
         0x8000 | ((l >> 48) & 0x3fff),
         l & 0xffff_ffff_ffff
     )
+}
+
+/// A version-7 UUID (its first 48 bits the time, in milliseconds) made of `secs` and `h`.
+fn uuid7(secs: i64, h: u64) -> String {
+    let ms = (secs.max(0) as u64).saturating_mul(1000) & 0xffff_ffff_ffff;
+    let l = mix(h ^ 0x5bd1_e995);
+    format!(
+        "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
+        ms >> 16,
+        ms & 0xffff,
+        h & 0xfff,
+        0x8000 | ((l >> 48) & 0x3fff),
+        l & 0xffff_ffff_ffff
+    )
+}
+
+/// The time of a version-7 UUID, in seconds.
+fn key_time(key: &str) -> Option<i64> {
+    let b = key.as_bytes();
+    if b.len() != 36 || b[14] != b'7' || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
+        return None;
+    }
+    let hex = format!("{}{}", key.get(0..8)?, key.get(9..13)?);
+    u64::from_str_radix(&hex, 16)
+        .ok()
+        .map(|ms| (ms / 1000) as i64)
 }
 
 /// `name` in lower case without `_`.
@@ -411,7 +439,9 @@ impl MockObject {
         if let Some(t) = self.time {
             return t;
         }
-        let base = EPOCH_S - (7 * DAY + self.h(&[b"~time"]) % (89 * DAY)) as i64;
+        // Listed objects carry their creation time in their (version-7) IDs.
+        let base = key_time(&self.key)
+            .unwrap_or_else(|| EPOCH_S - (7 * DAY + self.h(&[b"~time"]) % (89 * DAY)) as i64);
         let l = field.to_ascii_lowercase();
         let h = self.h(&[field.as_bytes()]);
         let first = [
@@ -576,13 +606,16 @@ impl MockObject {
             }
             _ => (0..self.small_len(site.name)).map(|i| (i, None)).collect(),
         };
+        let start = EPOCH_S - (7 * DAY + list_key % (50 * DAY)) as i64;
         let mut items = Vec::with_capacity(keys.len());
         for (index, key) in keys {
             if !self.spend() {
                 break;
             }
             let h = hash(list_key, &[&index.to_le_bytes()]);
-            items.push(self.list_item(schema, site, item, h, key));
+            // Newest first, across pages: 1500 s ± 750 s between items.
+            let born = start - (index.min(1 << 32) * 1500 + h % 1500) as i64;
+            items.push(self.list_item(schema, site, item, h, key, born));
         }
         ResolvedValue::list(items)
     }
@@ -595,6 +628,7 @@ impl MockObject {
         item: &'a Type,
         h: u64,
         key: Option<String>,
+        born: i64,
     ) -> ResolvedValue<'a> {
         if item.is_list() {
             // A list of lists: small inner lists.
@@ -605,14 +639,15 @@ impl MockObject {
                 if !self.spend() {
                     break;
                 }
-                items.push(self.list_item(schema, site, inner, hash(h, &[&i.to_le_bytes()]), None));
+                let h = hash(h, &[&i.to_le_bytes()]);
+                items.push(self.list_item(schema, site, inner, h, None, born - i as i64));
             }
             return ResolvedValue::list(items);
         }
         let named = item.inner_named_type();
         match schema.types.get(named) {
             Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
-                let key = key.unwrap_or_else(|| fresh_key(schema, named.as_str(), h));
+                let key = key.unwrap_or_else(|| fresh_key(schema, named.as_str(), h, born));
                 match concrete(schema, named.as_str(), hash(0, &[key.as_bytes()])) {
                     Some(concrete) => ResolvedValue::object(self.item(concrete, key)),
                     None => ResolvedValue::null(),
@@ -731,9 +766,10 @@ impl MockObject {
     }
 }
 
-/// The key of a new list item of type `name`: a number when its `id` is an `Int` (so that
-/// fetching it by that ID finds the same object), else a UUID.
-fn fresh_key(schema: &Valid<Schema>, name: &str, h: u64) -> String {
+/// The key of a new list item of type `name`, created at `born`: a number when its `id` is an
+/// `Int` (so that fetching it by that ID finds the same object), else a version-7 UUID
+/// holding that time.
+fn fresh_key(schema: &Valid<Schema>, name: &str, h: u64, born: i64) -> String {
     let int_id = schema
         .get_object(name)
         .and_then(|o| o.fields.get("id"))
@@ -741,7 +777,7 @@ fn fresh_key(schema: &Valid<Schema>, name: &str, h: u64) -> String {
     if int_id {
         (h % 1_000_000 + 1).to_string()
     } else {
-        uuid(h)
+        uuid7(born, h)
     }
 }
 
@@ -1025,5 +1061,15 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
         assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"), "{u}");
+    }
+
+    #[test]
+    fn listed_ids_carry_their_time() {
+        let k = uuid7(EPOCH_S - 5, 42);
+        assert_eq!(k.len(), 36);
+        assert_eq!(&k[14..15], "7");
+        assert_eq!(key_time(&k), Some(EPOCH_S - 5));
+        assert_eq!(key_time(&uuid(42)), None);
+        assert_eq!(key_time("not-a-uuid"), None);
     }
 }

@@ -563,6 +563,22 @@ async fn enums_take_schema_values_and_times_are_ordered_rfc3339() {
         assert!(created >= 1_767_225_600 - 97 * 86_400 && updated <= 1_767_225_600);
     }
     assert!(seen.len() > 3, "{seen:?}");
+    // Listed newest first, across pages.
+    let created = |data: &Value| -> Vec<i64> {
+        data["investigationsV2"]["investigations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| parse(i["createdAt"].as_str().unwrap()))
+            .collect()
+    };
+    let page = |n: u32| {
+        format!("{{ investigationsV2(arguments: {{page: {n}, perPage: 20}}) {{ investigations {{ createdAt }} }} }}")
+    };
+    let mut times = created(&api.data("/graphql", &page(1)).await);
+    times.extend(created(&api.data("/graphql", &page(2)).await));
+    assert_eq!(times.len(), 40);
+    assert!(times.windows(2).all(|w| w[0] > w[1]), "{times:?}");
 }
 
 /// Seconds since the epoch of an RFC 3339 `YYYY-MM-DDTHH:MM:SSZ` time (panics otherwise).
