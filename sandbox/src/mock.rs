@@ -657,7 +657,8 @@ impl MockObject {
             Some(ExtendedType::Scalar(_)) => {
                 let s = named.as_str();
                 if matches!(s, "ID" | "String") && ref_like(site.name) {
-                    return ResolvedValue::leaf(uuid(h));
+                    // The key the list of objects of the same name gives its item.
+                    return ResolvedValue::leaf(uuid7(born, h));
                 }
                 if time_like(site.name) {
                     if let Some(v) = time_value(s, self.time_secs(site.name) - (h % DAY) as i64) {

@@ -512,6 +512,7 @@ async fn an_id_from_a_search_fetches_the_same_object() {
     // A reference by ID and the object it names agree.
     let inv = &search_one(&api).await;
     assert_eq!(inv["assigneeId"], inv["assignee"]["id"]);
+    assert_eq!(inv["contributorIds"], json!(ids(&inv["contributors"])));
     assert_eq!(
         inv["alertsEvidenceCount"],
         json!(inv["alertsEvidence"].as_array().unwrap().len())
@@ -526,7 +527,7 @@ async fn search_one(api: &Api) -> Value {
     let data = api
         .data(
             "/graphql",
-            "{ investigationsV2(arguments: {perPage: 1}) { investigations { id assigneeId assignee { id } alertsEvidenceCount alertsEvidence { id investigationId } } } }",
+            "{ investigationsV2(arguments: {perPage: 1}) { investigations { id assigneeId assignee { id } contributorIds contributors { id } alertsEvidenceCount alertsEvidence { id investigationId } } } }",
         )
         .await;
     data["investigationsV2"]["investigations"][0].clone()
