@@ -1,8 +1,10 @@
 //! GraphQL execution over the checked-in schemas with apollo-compiler: validation, depth
-//! check, introspection, root fields dispatched through the service [`Registry`], and one
-//! generic object value that serves the services' JSON.
+//! check, introspection, root fields dispatched through the service [`Registry`] (those no
+//! service registers answered by the schema-driven [`mock`](crate::mock)), and one generic
+//! object value that serves the services' JSON.
 
-use super::service::{unserved, Context, Registry};
+use super::mock::MockObject;
+use super::service::{Context, Registry};
 use super::services::Caller;
 use super::state::State;
 use apollo_compiler::ast::Type;
@@ -88,13 +90,14 @@ impl Engine {
     }
 
     /// Validates and executes `request` for `caller`: root fields go to the service `registry`
-    /// names for them, over the platform `state`.
+    /// names for them, over the platform `state`; the others to the mock, seeded with `seed`.
     pub(crate) fn run(
         &self,
         request: &Request,
         registry: &Registry,
         state: &Mutex<State>,
         caller: &Caller,
+        seed: u64,
     ) -> Outcome {
         let fail = |errors: Vec<GraphQLError>, operation: Option<String>| Outcome {
             body: errors_body(errors),
@@ -157,6 +160,11 @@ impl Engine {
         let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
         let root = Root {
             type_name: operation.object_type().as_str(),
+            mock: MockObject::root(
+                seed,
+                caller.context_tenant,
+                operation.object_type().as_str(),
+            ),
             endpoint: self.endpoint,
             registry,
             state: RefCell::new(&mut guard),
@@ -212,9 +220,10 @@ fn field_names(document: &ExecutableDocument) -> HashSet<String> {
 }
 
 /// The root `Query` or `Mutation` object: each root field goes to the service the registry
-/// names for it.
+/// names for it, else to the mock.
 struct Root<'s> {
     type_name: &'s str,
+    mock: MockObject,
     endpoint: Endpoint,
     registry: &'s Registry,
     state: RefCell<&'s mut State>,
@@ -231,12 +240,9 @@ impl ObjectValue for Root<'_> {
         info: &'a ResolveInfo<'a>,
     ) -> Result<ResolvedValue<'a>, FieldError> {
         let field = info.field_name();
-        let service = self
-            .registry
-            .lookup(self.endpoint, field)
-            .ok_or_else(|| FieldError {
-                message: unserved(field),
-            })?;
+        let Some(service) = self.registry.lookup(self.endpoint, field) else {
+            return self.mock.resolve_field(info);
+        };
         let args = serde_json::to_value(info.arguments()).unwrap_or(serde_json::Value::Null);
         let mut state = self.state.borrow_mut();
         let mut ctx = Context::new(&mut state, self.caller);

@@ -11,7 +11,7 @@
 //! - `POST /public/query` and `POST /query`: the tenants schema (`codegen/schemas/tenants.json`);
 //! - the other gateways at their paths (`/events/query`, `/agent-graphql`,
 //!   `/cql-metadata/query`, `/fast-ioc/query`, `/multi-tenant-ioc/query`), each over its
-//!   bundled schema; root fields no service registers answer with a GraphQL error;
+//!   bundled schema; root fields no service registers answer with mock data (below);
 //! - `GET /<service>/version`: `{"tag","revision","timestamp"}`.
 //!
 //! Every GraphQL request is validated against the checked-in schema and executed by
@@ -23,6 +23,19 @@
 //! client created with the default role is a TenantAnalyst and gets a permission error on
 //! tenant mutations. A partner tenant outside that hierarchy (ID 9000, with child 9001) exists
 //! but is never visible to the bootstrap client.
+//!
+//! Every other root field of every bundled schema (Query and Mutation) answers with
+//! deterministic, schema-shaped mock data, so any operation that validates also runs: each
+//! selected field is made on demand from its schema type, name and arguments, as a pure
+//! function of the seed ([`SandboxBuilder::seed`]), the tenant in context, the object's ID and
+//! the field. Lists honour size and paging arguments (`limit`, `first`, `count`, `perPage`,
+//! `pageSize`, `maxResults`, `page`, `offset`, cursors; at most 1000 items a page) and report
+//! consistent totals; an ID read anywhere fetches the same object through a root field taking
+//! `id` or `ids` (`investigationsV2` then `investigationV2(arguments: {id})`; an alert's
+//! `investigation_ids`); `fooId` names the object `foo` returns; enums take schema values;
+//! times are RFC 3339, within 97 days before 2026-01-01, `created*` before `updated*`, lists
+//! newest first;
+//! mutations answer with their input echoed where field names match, and keep no state.
 //!
 //! Faults can be injected at runtime: latency, random or queued 429 (with `Retry-After`) and
 //! 503 responses, short token lifetimes, and revocation of every issued token.
@@ -63,8 +76,8 @@
 //! field's value as JSON. What several services share (the tenants, the calling client and its
 //! [`Role`] on each tenant, the tenant in context, the request time, the selected field names)
 //! comes through the [`Context`]. At start-up every `(endpoint, root field)` is routed to one
-//! service; the engine looks the field up there and nowhere else, and a root field nobody
-//! serves fails with ``"`<field>` is not served by the sandbox"``.
+//! service; the engine looks the field up there, and a root field nobody serves answers with
+//! the mock data above.
 //!
 //! Built in: `tenants` (tenants, labels, support, partner subscriptions; seeds the tenant
 //! hierarchy), `clients` (API clients, main endpoint), `sso` (SSO connections), and empty
@@ -84,6 +97,7 @@
 mod auth;
 mod faults;
 mod graphql;
+mod mock;
 mod server;
 mod service;
 mod services;
@@ -335,6 +349,7 @@ impl SandboxBuilder {
             stats: Mutex::new(Stats::default()),
             generation: AtomicU64::new(0),
             started_ms: now,
+            seed: self.seed,
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = server::router(shared.clone());

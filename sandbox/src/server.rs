@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub(crate) generation: AtomicU64,
     /// When the sandbox started, for the version endpoint.
     pub(crate) started_ms: i64,
+    /// The sandbox's seed, for the mock's data.
+    pub(crate) seed: u64,
 }
 
 impl Shared {
@@ -345,7 +347,13 @@ async fn graphql(
     let Some(engine) = shared.engines.iter().find(|e| e.endpoint() == endpoint) else {
         return not_found().await;
     };
-    let outcome = engine.run(&request, &shared.registry, &shared.state, &caller);
+    let outcome = engine.run(
+        &request,
+        &shared.registry,
+        &shared.state,
+        &caller,
+        shared.seed,
+    );
     if let Some(name) = outcome.operation {
         *shared.stats().operations.entry(name).or_insert(0) += 1;
     }

@@ -40,7 +40,7 @@ fn first_error(body: &Value) -> &str {
 }
 
 #[tokio::test]
-async fn an_unserved_root_field_is_a_graphql_error_naming_it() {
+async fn a_root_field_no_service_registers_answers_with_mock_data() {
     let sb = Sandbox::builder().tenants(3).start().await.unwrap();
     let body = tenants(
         &sb,
@@ -48,14 +48,9 @@ async fn an_unserved_root_field_is_a_graphql_error_naming_it() {
         "mutation { deleteRegisteredDomain(domain: \"a.example\") { id } }",
     )
     .await;
-    assert_eq!(
-        first_error(&body),
-        "`deleteRegisteredDomain` is not served by the sandbox",
-        "{body}"
-    );
-    assert_eq!(
-        body["data"]["deleteRegisteredDomain"],
-        Value::Null,
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(
+        body["data"]["deleteRegisteredDomain"]["id"].is_string(),
         "{body}"
     );
     // The placeholders keep answering with empty lists.
