@@ -26,7 +26,9 @@ pub enum ConfigCommand {
     SetVar {
         /// The region (section) name, as given to -e (e.g. US1, eu, a custom region).
         region: String,
-        /// Which credential the variable holds.
+        /// Which credential the variable holds: client-id or client-secret (CLIENT_ID and
+        /// CLIENT_SECRET, as write_to_config spells them, work too).
+        #[arg(ignore_case = true)]
         which: Credential,
         /// The variable's name.
         variable: String,
@@ -55,8 +57,10 @@ pub enum ConfigCommand {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Credential {
     /// The client ID (key client_id).
+    #[value(alias = "client_id")]
     ClientId,
     /// The client secret (key client_secret).
+    #[value(alias = "client_secret")]
     ClientSecret,
 }
 

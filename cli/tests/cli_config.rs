@@ -35,11 +35,12 @@ fn a_custom_region_with_its_own_variables_reaches_the_sandbox() {
         .assert_code(0, "add-region");
     w.run(&["config", "set-var", "local", "client-id", "LOCAL_CLIENT_ID"])
         .assert_code(0, "set-var id");
+    // The guide's own spelling (write_to_config("US1", "CLIENT_SECRET", ...)) works too.
     w.run(&[
         "config",
         "set-var",
         "local",
-        "client-secret",
+        "CLIENT_SECRET",
         "LOCAL_CLIENT_SECRET",
     ])
     .assert_code(0, "set-var secret");
