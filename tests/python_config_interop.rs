@@ -5,32 +5,15 @@
 //! back. Skipped, with a message, when python3 with venv and pip is not available or PyPI
 //! cannot be reached.
 
+#[path = "support/python.rs"]
+mod python_env;
+use python_env::{python, python_available};
 use std::path::Path;
 use std::process::Command;
 
 use base64::Engine as _;
 use taegis_sdk::config_file::{self, SharedConfig};
 use taegis_sdk::{ClientBuilder, CredentialSource, Credentials};
-
-fn python() -> String {
-    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
-
-fn python_available() -> Result<(), String> {
-    let python = python();
-    for args in [
-        &["--version"][..],
-        &["-m", "venv", "--help"],
-        &["-m", "pip", "--version"],
-    ] {
-        match Command::new(&python).args(args).output() {
-            Ok(out) if out.status.success() => {}
-            Ok(_) => return Err(format!("`{python} {}` failed", args.join(" "))),
-            Err(e) => return Err(format!("cannot run `{python}`: {e}")),
-        }
-    }
-    Ok(())
-}
 
 /// A virtual environment with taegis-sdk-python 2.0.4; `Err` says why there is none.
 fn venv_with_sdk(dir: &Path) -> Result<std::path::PathBuf, String> {

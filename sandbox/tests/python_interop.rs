@@ -2,24 +2,12 @@
 //! 2.0.4, installed from PyPI into a temporary virtual environment) against an in-process
 //! sandbox. Skipped, with a message, only when python3 with venv and pip is not available.
 
+#[path = "../../tests/support/python.rs"]
+#[allow(dead_code)] // `python()` is for the library's interop test
+mod python_env;
+use python_env::python_available;
 use std::process::Command;
 use taegis_sandbox::Sandbox;
-
-fn python_available() -> Result<(), String> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    for args in [
-        &["--version"][..],
-        &["-m", "venv", "--help"],
-        &["-m", "pip", "--version"],
-    ] {
-        match Command::new(&python).args(args).output() {
-            Ok(out) if out.status.success() => {}
-            Ok(_) => return Err(format!("`{python} {}` failed", args.join(" "))),
-            Err(e) => return Err(format!("cannot run `{python}`: {e}")),
-        }
-    }
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_against_sandbox() {
