@@ -2,6 +2,8 @@
 //! schema answers, deterministically for a seed, with paging, IDs that agree across calls,
 //! schema enum values and RFC 3339 times; registered services keep their fields.
 
+mod common;
+use common::bootstrap_token;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -22,16 +24,7 @@ async fn start(seed: u64) -> Api {
         .await
         .expect("sandbox starts");
     let http = reqwest::Client::new();
-    let r = http
-        .post(format!("{}/auth/api/v2/auth/token", sb.base_url()))
-        .basic_auth(sb.client_id(), Some(sb.client_secret()))
-        .json(&json!({"grant_type": "client_credentials"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: Value = r.json().await.unwrap();
-    let token = body["access_token"].as_str().unwrap().to_owned();
+    let token = bootstrap_token(&http, &sb).await;
     Api { sb, http, token }
 }
 

@@ -2,30 +2,19 @@
 //! (what their `Context` and `Seed` show, taking over a built-in field, seeding), and the
 //! registrations `start` refuses.
 
+mod common;
+use common::bootstrap_token;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use taegis_sandbox::{Context, Endpoint, Role, Sandbox, SandboxError, Seed, Service};
-
-async fn token(http: &reqwest::Client, sb: &Sandbox) -> String {
-    let response = http
-        .post(format!("{}/auth/api/v2/auth/token", sb.base_url()))
-        .basic_auth(sb.client_id(), Some(sb.client_secret()))
-        .json(&json!({"grant_type": "client_credentials"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
 
 /// POSTs `query` to the tenants endpoint, with `tenant` as `X-Tenant-Context` if given.
 async fn tenants(sb: &Sandbox, tenant: Option<&str>, query: &str) -> Value {
     let http = reqwest::Client::new();
     let mut request = http
         .post(format!("{}/public/query", sb.base_url()))
-        .bearer_auth(token(&http, sb).await)
+        .bearer_auth(bootstrap_token(&http, sb).await)
         .json(&json!({ "query": query }));
     if let Some(t) = tenant {
         request = request.header("X-Tenant-Context", t);
