@@ -72,6 +72,8 @@ struct Inner {
 pub struct Client {
     inner: Arc<Inner>,
     tenant: Option<TenantId>,
+    /// A rate limiter shared with other handles (see [`Client::with_throttle`]).
+    throttle: Option<Arc<crate::fanout::Throttle>>,
 }
 
 impl fmt::Debug for Client {
@@ -120,6 +122,7 @@ impl Client {
                 has_clients_search: std::sync::OnceLock::new(),
             }),
             tenant,
+            throttle: None,
         })
     }
 
@@ -144,6 +147,7 @@ impl Client {
         Client {
             inner: self.inner.clone(),
             tenant: Some(tenant),
+            throttle: self.throttle.clone(),
         }
     }
 
@@ -152,6 +156,19 @@ impl Client {
         Client {
             inner: self.inner.clone(),
             tenant: None,
+            throttle: self.throttle.clone(),
+        }
+    }
+
+    /// A handle whose requests share `throttle` with every other handle given it: each
+    /// request waits while the limiter is held, and a 429 (or a 503 with `Retry-After`) on
+    /// any of them holds it for the server's `Retry-After` (else the retry backoff), so all
+    /// of them back off together. [`crate::fanout::FanOut`] gives one to every tenant.
+    pub fn with_throttle(&self, throttle: Arc<crate::fanout::Throttle>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            tenant: self.tenant.clone(),
+            throttle: Some(throttle),
         }
     }
 
@@ -370,6 +387,7 @@ impl Client {
             limit: self.inner.config.max_response_size,
             tenant: self.tenant.as_ref(),
             label: "Taegis request",
+            throttle: self.throttle.as_deref(),
         };
         let result = self
             .inner

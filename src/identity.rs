@@ -262,6 +262,7 @@ impl IdentityCache {
             limit: MAX_AUTH_RESPONSE_SIZE,
             tenant: None,
             label: "the token request",
+            throttle: None,
         };
         let reply = transport
             .send(spec, Auth::Token(basic_header(client_id, secret)?), &span)

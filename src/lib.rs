@@ -42,6 +42,7 @@ pub mod config_file;
 mod device;
 mod document;
 pub mod error;
+pub mod fanout;
 mod identity;
 mod net;
 pub mod ops;
@@ -62,6 +63,7 @@ pub use config::{
     ClientBuilder, Config, TenantId, DEFAULT_REFRESH_MARGIN, DEFAULT_TOKEN_LOAD_TIMEOUT, USER_AGENT,
 };
 pub use error::{Error, ErrorKind, GraphQlError, PartialData};
+pub use fanout::{CancelToken, FanOut, FanOutError, Throttle};
 pub use net::{TlsRoots, DEFAULT_MAX_RESPONSE_SIZE};
 pub use paginate::{CursorPage, Items, NumberedPage, Pages, Paginator};
 pub use redact::{escape_controls, is_terminal_control};

@@ -47,6 +47,9 @@ pub(crate) struct RequestSpec<'a> {
     pub(crate) tenant: Option<&'a TenantId>,
     /// What the retry log calls the request.
     pub(crate) label: &'static str,
+    /// A limiter shared with other requests (a fan-out's): waited on before each attempt,
+    /// held by every 429 (and 503 with `Retry-After`) this request gets.
+    pub(crate) throttle: Option<&'a crate::fanout::Throttle>,
 }
 
 /// What authenticates each attempt.
@@ -122,6 +125,9 @@ impl Transport {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
+            if let Some(throttle) = spec.throttle {
+                throttle.wait(&*self.sleep).await;
+            }
             let (authorization, token) = match &auth {
                 Auth::Token(value) => (value.clone(), None),
                 Auth::Api(identity) => {
@@ -191,6 +197,15 @@ impl Transport {
                 (Failure::Status(429 | 503), Some(after)) => after,
                 _ => self.retry.backoff(attempt),
             };
+            // Every worker sharing the limiter backs off, not only this one: on a 429 always,
+            // on a 503 only when the server said for how long.
+            if let Some(throttle) = spec.throttle {
+                if failure == Failure::Status(429)
+                    || (failure == Failure::Status(503) && retry_after.is_some())
+                {
+                    throttle.hold(delay);
+                }
+            }
             if started.elapsed().saturating_add(delay) > self.retry.get_max_elapsed() {
                 tracing::warn!(
                     attempt,
