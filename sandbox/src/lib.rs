@@ -9,6 +9,8 @@
 //!   and the tenant claim `https://missione/octolabs/io/tenantIds`);
 //! - `POST /graphql`: the main schema (`codegen/schemas/main.json`: 55 services);
 //! - `POST /public/query` and `POST /query`: the tenants schema (`codegen/schemas/tenants.json`);
+//! - tenants v4 on `/graphql` (`tenants`, `tenant`) reads the same tenants, filters, paging and
+//!   visibility as the tenants host, in main's `TenantResults`/`TenantV4` shape;
 //! - the other gateways at their paths (`/events/query`, `/agent-graphql`,
 //!   `/cql-metadata/query`, `/fast-ioc/query`, `/multi-tenant-ioc/query`), each over its
 //!   bundled schema; root fields no service registers answer with mock data (below);

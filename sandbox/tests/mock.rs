@@ -176,6 +176,11 @@ const REFUSED: &[(&str, &[&str], &str)] = &[
         "clients: no client has ID x1",
     ),
     (
+        "main",
+        &["tenant"],
+        "tenants4: no tenant has ID x1 (null, as for an invisible tenant)",
+    ),
+    (
         "tenants",
         &[
             "getSSOConnection",

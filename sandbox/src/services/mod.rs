@@ -7,6 +7,7 @@ mod clients;
 mod placeholders;
 mod sso;
 mod tenants;
+mod tenants_v4;
 
 use crate::service::Service;
 use crate::state::{State, RANK_READ, ROLES};
@@ -17,6 +18,7 @@ use std::sync::Arc;
 pub(crate) fn builtin() -> Vec<Arc<dyn Service>> {
     vec![
         Arc::new(tenants::Tenants),
+        Arc::new(tenants_v4::TenantsV4),
         Arc::new(clients::Clients),
         Arc::new(sso::SsoConnections::default()),
         Arc::new(placeholders::EmptyLists),

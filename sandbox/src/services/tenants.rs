@@ -326,8 +326,34 @@ impl Filter {
     }
 }
 
+/// One page of the `tenants` query, before it becomes JSON.
+pub(crate) struct Page {
+    /// Slots (indexes into `State::tenants`) of the tenants on the page, in order.
+    pub(crate) slots: Vec<u32>,
+    /// Cursor after the last tenant on the page.
+    pub(crate) cursor: Option<String>,
+    /// Whether more matches follow the page.
+    pub(crate) has_more: bool,
+    /// Every match visible to the caller.
+    pub(crate) total: usize,
+}
+
 /// The `tenants` query: filters, ordering, and page or cursor pagination over the indexes.
 fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
+    let page = query_page(state, caller, q)?;
+    let state: &State = state;
+    Ok(json!({
+        "results": page.slots.iter().map(|&s| state.tenant_json(&state.tenants[s as usize], caller.wanted.as_deref())).collect::<Vec<_>>(),
+        "cursorPos": page.cursor,
+        "count": page.slots.len(),
+        "hasMore": page.has_more,
+        "totalCount": page.total,
+    }))
+}
+
+/// The tenants the caller may see that match the tenants-host `TenantsQuery` `q` (filters,
+/// ordering, page or cursor), one page of them: shared by the tenants host and tenants v4.
+pub(crate) fn query_page(state: &mut State, caller: &Caller, q: &Value) -> Result<Page, String> {
     state.ensure_indexes();
     let state: &State = state;
     let order = match arg_str(q, "orderBy") {
@@ -405,13 +431,12 @@ fn query(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
     let cursor = results
         .last()
         .map(|&s| encode_cursor(order, state.tenants[s as usize].id));
-    Ok(json!({
-        "results": results.iter().map(|&s| state.tenant_json(&state.tenants[s as usize], caller.wanted.as_deref())).collect::<Vec<_>>(),
-        "cursorPos": cursor,
-        "count": results.len(),
-        "hasMore": has_more,
-        "totalCount": total,
-    }))
+    Ok(Page {
+        slots: results,
+        cursor,
+        has_more,
+        total,
+    })
 }
 
 fn parse_opt_time(v: &Value, key: &str) -> Result<Option<i64>, String> {
