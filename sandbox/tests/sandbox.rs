@@ -1,7 +1,9 @@
 //! The sandbox over real HTTP on 127.0.0.1: authentication, introspection, validation, each
 //! resolver area, pagination, permissions and faults.
 
+mod common;
 use base64::Engine as _;
+use common::{get_token, token_response};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -27,27 +29,6 @@ async fn start(tenants: u64) -> Api {
     let http = reqwest::Client::new();
     let token = get_token(&http, &sb, sb.client_id(), sb.client_secret()).await;
     Api { sb, http, token }
-}
-
-async fn token_response(
-    http: &reqwest::Client,
-    sb: &Sandbox,
-    id: &str,
-    secret: &str,
-) -> reqwest::Response {
-    http.post(format!("{}/auth/api/v2/auth/token", sb.base_url()))
-        .basic_auth(id, Some(secret))
-        .json(&json!({"grant_type": "client_credentials"}))
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get_token(http: &reqwest::Client, sb: &Sandbox, id: &str, secret: &str) -> String {
-    let r = token_response(http, sb, id, secret).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: Value = r.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
 }
 
 fn claims(token: &str) -> Value {

@@ -7,24 +7,13 @@
 //! seed, driven by the same requests, serve the same seeded data but different secrets), and
 //! one attacker who knows the seed and the generator (`fastrand`) replays its streams.
 
+mod common;
+use common::get_token;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use taegis_sandbox::Sandbox;
 
 const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-async fn token(http: &reqwest::Client, sb: &Sandbox, id: &str, secret: &str) -> String {
-    let response = http
-        .post(format!("{}/auth/api/v2/auth/token", sb.base_url()))
-        .basic_auth(id, Some(secret))
-        .json(&json!({"grant_type": "client_credentials"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
 
 async fn graphql(
     http: &reqwest::Client,
@@ -61,7 +50,7 @@ async fn run(seed: u64) -> Run {
         .await
         .unwrap();
     let http = reqwest::Client::new();
-    let admin = token(&http, &sb, sb.client_id(), sb.client_secret()).await;
+    let admin = get_token(&http, &sb, sb.client_id(), sb.client_secret()).await;
     let tenants = graphql(
         &http,
         &sb,
@@ -135,7 +124,7 @@ async fn an_attacker_who_knows_the_seed_cannot_replay_the_secrets() {
         .await
         .unwrap();
     let http = reqwest::Client::new();
-    let admin = token(&http, &sb, sb.client_id(), sb.client_secret()).await;
+    let admin = get_token(&http, &sb, sb.client_id(), sb.client_secret()).await;
     let created = graphql(
         &http,
         &sb,

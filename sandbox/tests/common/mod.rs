@@ -1,19 +1,34 @@
 //! What several sandbox test files share.
+#![allow(dead_code)] // each test file uses a part
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use taegis_sandbox::Sandbox;
 
-/// An access token for the sandbox's bootstrap client, by client credentials over HTTP.
-pub async fn bootstrap_token(http: &reqwest::Client, sb: &Sandbox) -> String {
-    let response = http
-        .post(format!("{}/auth/api/v2/auth/token", sb.base_url()))
-        .basic_auth(sb.client_id(), Some(sb.client_secret()))
+/// The token endpoint's answer to client credentials `id` / `secret`, whatever its status.
+pub async fn token_response(
+    http: &reqwest::Client,
+    sb: &Sandbox,
+    id: &str,
+    secret: &str,
+) -> reqwest::Response {
+    http.post(format!("{}/auth/api/v2/auth/token", sb.base_url()))
+        .basic_auth(id, Some(secret))
         .json(&json!({"grant_type": "client_credentials"}))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// An access token for client credentials `id` / `secret` (the request must succeed).
+pub async fn get_token(http: &reqwest::Client, sb: &Sandbox, id: &str, secret: &str) -> String {
+    let response = token_response(http, sb, id, secret).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// An access token for the sandbox's bootstrap client.
+pub async fn bootstrap_token(http: &reqwest::Client, sb: &Sandbox) -> String {
+    get_token(http, sb, sb.client_id(), sb.client_secret()).await
 }
