@@ -166,21 +166,13 @@ async fn v4_tenants_on_graphql_match_the_tenants_host() {
         )
         .await;
     let out = &body["data"]["createClient"];
-    let r = api
-        .http
-        .post(format!("{}/auth/api/v2/auth/token", api.sb.base_url()))
-        .basic_auth(
-            out["client"]["clientID"].as_str().unwrap(),
-            Some(out["clientSecret"].as_str().unwrap()),
-        )
-        .json(&json!({"grant_type": "client_credentials"}))
-        .send()
-        .await
-        .unwrap();
-    let child = r.json::<Value>().await.unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let child = common::get_token(
+        &api.http,
+        &api.sb,
+        out["client"]["clientID"].as_str().unwrap(),
+        out["clientSecret"].as_str().unwrap(),
+    )
+    .await;
     let [h, m] = api.both(&child, None, json!({}), json!({})).await;
     assert_eq!(h, m);
     assert_eq!(h["ids"], json!(["10007"]));
