@@ -127,10 +127,9 @@ impl SharedConfig {
                 }
                 continue;
             }
-            if let Some(inner) = trimmed.strip_prefix('[') {
-                let name = match inner.rfind(']') {
-                    Some(end) if end > 0 => &inner[..end],
-                    _ => return Err(file_error(path, line_no, "a malformed [section] header")),
+            if trimmed.starts_with('[') {
+                let Some(name) = ini_section(trimmed) else {
+                    return Err(file_error(path, line_no, "a malformed [section] header"));
                 };
                 if sections.iter().any(|s| s.name == name) {
                     return Err(file_error(path, line_no, "a section appears twice"));
@@ -149,14 +148,14 @@ impl SharedConfig {
                     "a setting before any [section] header",
                 ));
             };
-            let Some(pos) = trimmed.find(['=', ':']) else {
+            let Some((key, value)) = ini_pair(trimmed) else {
                 return Err(file_error(
                     path,
                     line_no,
                     "a line that is neither a [section], a comment nor key = value",
                 ));
             };
-            let key = trimmed[..pos].trim().to_lowercase();
+            let key = key.to_lowercase();
             if key.is_empty() {
                 return Err(file_error(path, line_no, "a setting without a key"));
             }
@@ -167,9 +166,7 @@ impl SharedConfig {
                     "a key appears twice in one section",
                 ));
             }
-            section
-                .entries
-                .push((key, trimmed[pos + 1..].trim().to_owned()));
+            section.entries.push((key, value.to_owned()));
             in_value = true;
         }
         Ok(SharedConfig {
@@ -507,9 +504,13 @@ fn ini_pair(line: &str) -> Option<(&str, &str)> {
     Some((line[..pos].trim(), line[pos + 1..].trim()))
 }
 
+/// The name of a `[section]` header line, as configparser reads it: up to the last `]`, text
+/// after it ignored; `None` when the line is not a well-formed header. The reader and the
+/// writers use this one rule, so a write never misses a section the reader sees.
 fn ini_section(line: &str) -> Option<&str> {
-    let t = line.trim();
-    t.strip_prefix('[')?.strip_suffix(']')
+    let inner = line.trim().strip_prefix('[')?;
+    let end = inner.rfind(']')?;
+    (end > 0).then(|| &inner[..end])
 }
 
 /// Whether `line` is the setting `key` (not a comment, not a continuation line).
@@ -603,6 +604,15 @@ mod tests {
 
     fn parse(text: &str) -> Result<SharedConfig, Error> {
         SharedConfig::parse("config", text)
+    }
+
+    #[test]
+    fn a_write_finds_the_section_the_reader_sees() {
+        // configparser ignores text after a header's last `]`; so do the reader and the writer.
+        let text = ini_set("[US1] (prod)\nclient_id = A\n", "US1", "client_id", "B");
+        let c = parse(&text).unwrap();
+        assert_eq!(c.client_id_var("US1"), "B");
+        assert_eq!(text.matches("[US1]").count(), 1, "{text}");
     }
 
     #[test]
