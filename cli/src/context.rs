@@ -259,15 +259,7 @@ async fn device_login(client: &Client) -> Result<(), Failure> {
     }
     eprintln!("No credentials are configured: logging in with the device-code flow.");
     client
-        .login_with_device_code(|prompt| {
-            eprintln!(
-                "Open {} in a browser to log in.",
-                super::output::escape(&prompt.url)
-            );
-            if let Some(code) = &prompt.user_code {
-                eprintln!("Your code: {}", super::output::escape(code));
-            }
-        })
+        .login_with_device_code(super::misc::print_device_prompt)
         .await?;
     Ok(())
 }

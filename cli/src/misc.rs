@@ -47,24 +47,28 @@ pub struct QueryArgs {
 const MAX_INPUT: u64 = 8 * 1024 * 1024;
 
 /// Runs `taegis auth`.
+/// Tells the person at the terminal where to log in, with the code and how long it waits
+/// (`taegis auth login` and `taegis --device-login`).
+pub(crate) fn print_device_prompt(prompt: &taegis_sdk::DeviceCodePrompt) {
+    eprintln!(
+        "Open {} in a browser to log in.",
+        output::escape(&prompt.url)
+    );
+    if let Some(code) = &prompt.user_code {
+        eprintln!("Your code: {}", output::escape(code));
+    }
+    if let Some(seconds) = prompt.expires_in {
+        eprintln!("Waiting up to {seconds} seconds...");
+    }
+}
+
 pub async fn auth(session: &Session, command: AuthCommand) -> Result<(), Failure> {
     let token = match command {
         AuthCommand::Token => session.client.access_token().await?,
         AuthCommand::Login => {
             session
                 .client
-                .login_with_device_code(|prompt| {
-                    eprintln!(
-                        "Open {} in a browser to log in.",
-                        output::escape(&prompt.url)
-                    );
-                    if let Some(code) = &prompt.user_code {
-                        eprintln!("Your code: {}", output::escape(code));
-                    }
-                    if let Some(seconds) = prompt.expires_in {
-                        eprintln!("Waiting up to {seconds} seconds...");
-                    }
-                })
+                .login_with_device_code(print_device_prompt)
                 .await?
         }
     };
