@@ -263,6 +263,15 @@ impl Client {
     where
         Op::ResponseData: Send + 'static,
     {
+        self.subscribe_as::<Op, Op::ResponseData>(variables).await
+    }
+
+    /// Starts a generated subscription like [`Client::subscribe`], decoding each result's
+    /// `data` into `T` instead of the generated `ResponseData` (as [`Client::execute_as`]).
+    pub async fn subscribe_as<Op: Operation, T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        variables: Op::Variables,
+    ) -> Result<crate::Subscription<T>, Error> {
         let body = Op::build_query(variables);
         let payload = serde_json::to_value(&body).map_err(|e| Error::Config {
             message: format!(

@@ -9,6 +9,7 @@
 //! returned them.
 
 pub mod clients;
+pub mod events;
 pub mod sso;
 pub mod tenants;
 
@@ -39,6 +40,24 @@ impl Client {
     /// ```
     pub fn tenants(&self) -> tenants::Tenants {
         tenants::Tenants::new(self.clone())
+    }
+
+    /// Events search in CQL over the events gateway's subscriptions (events endpoint).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let rows: Vec<_> = client
+    ///     .with_tenant("12345")?
+    ///     .events()
+    ///     .search("FROM process EARLIEST=-1h | head 10", Default::default())
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} events", rows.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn events(&self) -> events::Events {
+        events::Events::new(self.clone())
     }
 
     /// SSO connections of the tenant in context (tenants endpoint).
