@@ -124,7 +124,6 @@ struct Part {
 
 #[derive(Debug, Deserialize)]
 struct PartList {
-    total_results: Option<i64>,
     total_parts: Option<i64>,
     list: Option<Vec<Option<Alert>>>,
 }
