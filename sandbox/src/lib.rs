@@ -11,6 +11,10 @@
 //! - `POST /public/query` and `POST /query`: the tenants schema (`codegen/schemas/tenants.json`);
 //! - tenants v4 on `/graphql` (`tenants`, `tenant`) reads the same tenants, filters, paging and
 //!   visibility as the tenants host, in main's `TenantResults`/`TenantV4` shape;
+//! - alerts (`alertsServiceSearch` in parts with `alertsServicePoll`, by ID, resolution) and
+//!   investigations v2 (search, get, create, update, archive, evidence, comments) on
+//!   `/graphql`, per tenant, filtered by a documented subset of CQL ([`cql`]), made lazily from
+//!   the seed and the tenant ID;
 //! - the other gateways at their paths (`/events/query`, `/agent-graphql`,
 //!   `/cql-metadata/query`, `/fast-ioc/query`, `/multi-tenant-ioc/query`), each over its
 //!   bundled schema; root fields no service registers answer with mock data (below);

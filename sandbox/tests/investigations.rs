@@ -457,3 +457,21 @@ async fn bad_cql_and_bad_paging_are_errors() {
         assert!(message.contains(needle), "{args}: {message}");
     }
 }
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_investigations() {
+    let one = Api::start(3, 31).await;
+    let two = Api::start(3, 31).await;
+    let other = Api::start(3, 32).await;
+    let shape = |items: Vec<Value>| -> Vec<Value> {
+        items
+            .into_iter()
+            .map(|i| json!([i["id"], i["shortId"], i["title"], i["status"], i["alerts"]]))
+            .collect()
+    };
+    let (_, x) = one.walk(&one.child(2), "", 1000).await;
+    let (_, y) = two.walk(&two.child(2), "", 1000).await;
+    let (_, z) = other.walk(&other.child(2), "", 1000).await;
+    assert_eq!(shape(x.clone()), shape(y));
+    assert_ne!(ids(&x), ids(&z));
+}
