@@ -37,8 +37,8 @@
 //! the field. Lists honour size and paging arguments (`limit`, `first`, `count`, `perPage`,
 //! `pageSize`, `maxResults`, `page`, `offset`, cursors; at most 1000 items a page) and report
 //! consistent totals; an ID read anywhere fetches the same object through a root field taking
-//! `id` or `ids` (`investigationsV2` then `investigationV2(arguments: {id})`; an alert's
-//! `investigation_ids`); `fooId` names the object `foo` returns; enums take schema values;
+//! `id` or `ids` (`investigationRules` then `investigationRule(arguments: {id})`; a
+//! detection's `investigation_ids`); `fooId` names the object `foo` returns; enums take schema values;
 //! times are RFC 3339, within 97 days before 2026-01-01, `created*` before `updated*`, lists
 //! newest first;
 //! mutations answer with their input echoed where field names match, and keep no state.

@@ -15,9 +15,10 @@
 //!   `sensor_types`, `entities.entities`, ...) plus the shorthands `severity`, `confidence`,
 //!   `title`, `description`, `detector`, `entity` (each entity), `investigation_id` and
 //!   `created_at` (RFC 3339). `total_results` counts every match (after `head`/`tail`); the
-//!   `offset`..`offset + limit` window of them (limit 10,000 when absent or not positive) is
-//!   split into parts of [`PART_SIZE`] alerts (`metadata: {"sandboxPartSize": n}` sets it for
-//!   one search, for tests): part 1 comes back with `search_id` and `total_parts`;
+//!   `offset`..`offset + limit` window of them (limit 10,000 when absent or 0, none when
+//!   negative) is split into parts of [`PART_SIZE`] alerts (`metadata: {"sandboxPartSize": n}` sets it for
+//!   one search, for tests): part 1 comes back with `search_id` (a function of the seed, the
+//!   tenant and how many searches it ran) and `total_parts`;
 //! - `alertsServicePoll(in: {search_id, part_id})`: part `part_id` (1..=`total_parts`) of an
 //!   earlier search of the same tenant, with the alerts as they are now; an unknown search or
 //!   part is an error saying `not found`. A tenant keeps its last 64 searches;
@@ -183,6 +184,9 @@ pub(crate) struct TenantData {
     /// The tenant's investigations, oldest first.
     pub(crate) investigations: Vec<Investigation>,
     searches: VecDeque<Search>,
+    /// Where search IDs come from: the tenant's seed, and how many searches it ran.
+    search_seed: u64,
+    searches_made: u64,
 }
 
 impl TenantData {
@@ -254,6 +258,16 @@ impl TenantData {
             alert.investigation_ids.retain(|i| i != investigation_id);
         }
         removed
+    }
+
+    /// The next search ID: a function of the seed, the tenant and how many searches it ran,
+    /// so the same requests get the same answers.
+    fn next_search_id(&mut self) -> String {
+        self.searches_made += 1;
+        let mut rng = fastrand::Rng::with_seed(
+            self.search_seed ^ self.searches_made.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        );
+        seeded_uuid(&mut rng)
     }
 
     /// The alerts matching `query` at `now` (all without one), newest first, after its
@@ -415,6 +429,8 @@ fn generate(seed: u64, tenant: u64, anchor_ms: i64) -> TenantData {
         index,
         investigations: Vec::new(),
         searches: VecDeque::new(),
+        search_seed: rng.u64(..),
+        searches_made: 0,
     };
     investigations::seed_tenant(&mut data, &mut rng, tenant, anchor_ms);
     data
@@ -650,20 +666,21 @@ impl Alerts {
         let tenant = Self::read_tenant(ctx)?;
         let query = parse_alert_query(arg_str(input, "cql_query").unwrap_or(""))?;
         let offset = usize::try_from(arg_int(input, "offset").unwrap_or(0)).unwrap_or(0);
-        let limit = arg_int(input, "limit")
-            .and_then(|l| usize::try_from(l).ok())
-            .filter(|l| *l > 0)
-            .unwrap_or(DEFAULT_LIMIT);
+        // Absent or 0 (protobuf's unset) is the default; a negative limit is an empty window.
+        let limit = match arg_int(input, "limit") {
+            None | Some(0) => DEFAULT_LIMIT,
+            Some(l) => usize::try_from(l).unwrap_or(0),
+        };
         let part_size = input
             .get("metadata")
             .and_then(|m| m.get("sandboxPartSize"))
             .and_then(Value::as_u64)
             .map_or(PART_SIZE, |n| (n as usize).clamp(1, MAX_PART_SIZE));
-        let search_id = ctx.new_id()?;
         let now = ctx.now_ms();
         let tenant_value = tenant_json(ctx, tenant);
         let mut store = self.0.lock();
         let data = store.tenant(tenant);
+        let search_id = data.next_search_id();
         let hits = data.matching(query.as_ref(), now);
         let total_results = hits.len();
         let alert_ids: Vec<String> = hits
@@ -853,7 +870,7 @@ fn part(data: &TenantData, search: &Search, n: usize, tenant: &Value) -> FieldRe
     let last_offset = if search.total_results == 0 {
         0
     } else {
-        (search.total_results - 1) / search.limit * search.limit
+        (search.total_results - 1) / search.limit.max(1) * search.limit.max(1)
     };
     let mut page = Map::new();
     page.insert("total_results".into(), json!(search.total_results));

@@ -13,8 +13,9 @@
 //!   `updated_at`, `archived_at`, `short_id`, `assignee_id`, `alert_ids`; archived
 //!   investigations are included (filter `archivedAt = null` to leave them out). Ordered by
 //!   creation, newest first (`orderBy: ASCENDING`: oldest first), then ID; `page` counts from
-//!   1 (default 1), `perPage` defaults to 10 and is capped at 1000; `totalCount` is the number
-//!   of matches, and the pages partition them exactly. `searchChildrenTenants: true` is
+//!   1 (default 1; below 1 reads as 1), `perPage` defaults to 10 and is capped at 1000 (below
+//!   1: an empty page); `totalCount` is the number of matches, and the pages partition them
+//!   exactly. `searchChildrenTenants: true` is
 //!   refused;
 //! - `investigationV2(arguments: {id})`: an investigation of the tenant, else `not found`;
 //! - `createInvestigationV2(input)`: `title` required, `alerts` must be alerts of the tenant
@@ -245,7 +246,7 @@ pub(crate) fn seed_tenant(
 impl Investigation {
     /// The investigation as `InvestigationV2` JSON (`tenant` as given).
     fn to_json(&self, tenant: &Value) -> Value {
-        let time = |ms: i64| rfc3339(ms, true);
+        let time = |ms: i64| rfc3339(ms, false);
         let tenant_id = self.tenant.to_string();
         let evidence = |list: &[Evidence], key: &str| -> Vec<Value> {
             list.iter()
@@ -263,7 +264,7 @@ impl Investigation {
                 .collect()
         };
         let ids = |list: &[Evidence]| list.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
-        json!({
+        let mut v = json!({
             "id": self.id,
             "shortId": self.short_id,
             "title": self.title,
@@ -303,7 +304,19 @@ impl Investigation {
             "status": self.status,
             "tenant": tenant,
             "commentsCount": {"total": self.comments.len(), "unread": 0},
-        })
+        });
+        // The users the IDs name (`TDRUser`, only its `id` known).
+        if let Value::Object(m) = &mut v {
+            let user = |id: &str| json!({ "id": id });
+            m.insert(
+                "assignee".into(),
+                self.assignee_id.as_deref().map_or(Value::Null, user),
+            );
+            m.insert("contributors".into(), json!([]));
+            m.insert("createdBy".into(), user(&self.created_by));
+            m.insert("updatedBy".into(), user(&self.updated_by));
+        }
+        v
     }
 
     /// The record CQL filters read: the JSON with the documented shorthands.
@@ -331,8 +344,8 @@ impl Comment {
         json!({
             "id": self.id,
             "authorId": self.author,
-            "createdAt": rfc3339(self.created_ms, true),
-            "updatedAt": rfc3339(self.updated_ms, true),
+            "createdAt": rfc3339(self.created_ms, false),
+            "updatedAt": rfc3339(self.updated_ms, false),
             "comment": self.text,
             "investigationId": investigation,
             "tenantId": tenant.to_string(),
@@ -430,21 +443,16 @@ fn parse_investigation_query(text: &str) -> Result<Option<cql::Query>, String> {
     }))
 }
 
-/// `page`/`perPage` as (offset, size), checked.
-fn paging(arguments: &Value) -> Result<(usize, usize), String> {
-    let page = arg_int(arguments, "page").unwrap_or(1);
+/// `page`/`perPage` as (offset, size): a page below 1 is page 1, a size below 1 an empty
+/// page (as the mock reads them).
+fn paging(arguments: &Value) -> (usize, usize) {
+    let page = arg_int(arguments, "page").unwrap_or(1).max(1);
     let per_page = arg_int(arguments, "perPage").unwrap_or(DEFAULT_PER_PAGE);
-    if page < 1 {
-        return Err(format!("page {page}: pages count from 1"));
-    }
-    if per_page < 1 {
-        return Err(format!("perPage {per_page}: must be at least 1"));
-    }
-    let size = per_page.min(MAX_PER_PAGE) as usize;
+    let size = per_page.clamp(0, MAX_PER_PAGE) as usize;
     let offset = usize::try_from(page - 1)
         .unwrap_or(usize::MAX)
         .saturating_mul(size);
-    Ok((offset, size))
+    (offset, size)
 }
 
 fn tenant_value(ctx: &mut Context<'_>, tenant: u64) -> Value {
@@ -481,7 +489,7 @@ impl Investigations {
             return Err("searchChildrenTenants is not supported by the sandbox".to_owned());
         }
         let query = parse_investigation_query(arg_str(arguments, "cql").unwrap_or(""))?;
-        let (offset, size) = paging(arguments)?;
+        let (offset, size) = paging(arguments);
         let ascending = arg_str(arguments, "orderBy") == Some("ASCENDING");
         let now = ctx.now_ms();
         let tenant_json = tenant_value(ctx, tenant);
@@ -784,7 +792,7 @@ impl Investigations {
     fn comments(&self, ctx: &mut Context<'_>, arguments: &Value) -> FieldResult {
         let tenant = Self::read_tenant(ctx)?;
         let id = arg_id(arguments, "investigationId").ok_or("`investigationId` is required")?;
-        let (offset, size) = paging(arguments)?;
+        let (offset, size) = paging(arguments);
         let descending = arg_str(arguments, "orderBy") == Some("DESCENDING");
         let visibility = arg_str(arguments, "visibility").unwrap_or("ALL");
         let mut store = self.0.lock();
