@@ -358,3 +358,47 @@ async fn bad_cql_is_an_error_naming_the_position() {
         assert!(message.contains(needle), "{cql}: {message}");
     }
 }
+
+#[tokio::test]
+async fn an_auditor_reads_alerts_and_investigations_but_changes_neither() {
+    let api = Api::start(2, 2).await;
+    let tenant = api.sb.tenant_id().to_owned();
+    let created = api
+        .data(
+            &tenant,
+            "mutation c($r: [ID!]) { createClient(name: \"auditor\", roles: $r) { client { client_id } client_secret } }",
+            json!({"r": [taegis_platform::roles::AUDITOR.id]}),
+        )
+        .await;
+    let out = &created["createClient"];
+    let (id, secret) = (
+        out["client"]["client_id"].as_str().unwrap(),
+        out["client_secret"].as_str().unwrap(),
+    );
+    let auditor = Api {
+        token: common::get_token(&api.http, &api.sb, id, secret).await,
+        sb: api.sb,
+        http: api.http,
+    };
+    let (_, all) = auditor.search(&tenant, "FROM alert", 1000).await;
+    assert!(!all.is_empty());
+    let input = json!({"alert_ids": [ids(&all)[0]], "resolution_status": "OTHER"});
+    let message = auditor.error(&tenant, RESOLVE, json!({"in": input})).await;
+    assert!(message.contains("Permission denied"), "{message}");
+    let listed = auditor
+        .data(
+            &tenant,
+            "{ investigationsV2(arguments: {perPage: 1}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(listed["investigationsV2"]["totalCount"].as_u64().unwrap() > 0);
+    let message = auditor
+        .error(
+            &tenant,
+            "mutation { createInvestigationV2(input: {title: \"no\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(message.contains("Permission denied"), "{message}");
+}
