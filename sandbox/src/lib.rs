@@ -105,9 +105,10 @@ mod service;
 mod services;
 mod state;
 mod util;
+mod ws;
 
 pub use faults::{FaultKind, FaultTarget, Stats};
-pub use service::{Context, Role, Seed, Service};
+pub use service::{Context, Role, Seed, Service, SubscriptionStream};
 /// The GraphQL gateways; a [`Service`] names the one its root fields belong to.
 pub use taegis_sdk_codegen::Endpoint;
 
@@ -505,7 +506,25 @@ impl Sandbox {
         self.with_faults(|f| f.queue(target, kind, count));
     }
 
-    /// Drops queued faults and sets the random fault rates to zero (latency stays).
+    /// From now on, each subscription started over a WebSocket has its socket dropped (the
+    /// TCP connection closed with no `complete` and no close frame) right after its `n`-th
+    /// `data` message: the client sees the connection lost mid-stream. Counted in
+    /// [`Stats::subscriptions_dropped`]; [`clear_faults`](Self::clear_faults) ends it.
+    pub fn drop_subscriptions_after(&self, n: u64) {
+        self.with_faults(|f| f.drop_subscriptions_after = Some(n));
+    }
+
+    /// From now on, each subscription started over a WebSocket stalls after its `n`-th
+    /// `data` message: its socket stays open but the sandbox sends nothing more on it (no
+    /// data, no `complete`, no keep-alive) until the client gives up. Counted in
+    /// [`Stats::subscriptions_stalled`]; [`clear_faults`](Self::clear_faults) ends it for
+    /// subscriptions started afterwards.
+    pub fn stall_subscriptions_after(&self, n: u64) {
+        self.with_faults(|f| f.stall_subscriptions_after = Some(n));
+    }
+
+    /// Drops queued faults, subscription faults, and sets the random fault rates to zero
+    /// (latency stays).
     pub fn clear_faults(&self) {
         self.with_faults(|f| f.clear());
     }

@@ -87,6 +87,12 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The seed change for item `index` of a mocked subscription's stream: each item differs,
+/// the same index always gives the same item.
+pub(crate) fn item_seed(index: u64) -> u64 {
+    mix(index ^ 0x5eb5_c41b)
+}
+
 /// A stable hash of `base` and `parts` (FNV-1a, then [`mix`]).
 fn hash(base: u64, parts: &[&[u8]]) -> u64 {
     let mut h = base ^ 0xcbf2_9ce4_8422_2325;
