@@ -97,6 +97,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+pub mod cql;
 mod faults;
 mod graphql;
 mod mock;
