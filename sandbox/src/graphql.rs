@@ -293,13 +293,13 @@ impl Engine {
             Some(Err(message)) => Source::Failed(Some(message)),
             None => Source::Mock { next: 0 },
         };
-        Prepared::Stream(Subscription {
+        Prepared::Stream(Box::new(Subscription {
             op_name: parsed.op_name.clone(),
             parsed,
             caller,
             seed,
             source,
-        })
+        }))
     }
 
     /// The next message of `subscription`: a response body, an error that ends it, or `None`
@@ -354,7 +354,7 @@ pub(crate) enum Prepared {
     /// A query, mutation, or a request that failed validation: one response.
     Once(Outcome),
     /// A subscription: its messages, pulled one at a time.
-    Stream(Subscription),
+    Stream(Box<Subscription>),
 }
 
 /// A running subscription: its document, caller and the source of its items.

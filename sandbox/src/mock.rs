@@ -80,7 +80,7 @@ const CURSOR_ARGS: &[&str] = &[
 ];
 
 /// A 64-bit finaliser (splitmix64).
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -94,7 +94,7 @@ pub(crate) fn item_seed(index: u64) -> u64 {
 }
 
 /// A stable hash of `base` and `parts` (FNV-1a, then [`mix`]).
-fn hash(base: u64, parts: &[&[u8]]) -> u64 {
+pub(crate) fn hash(base: u64, parts: &[&[u8]]) -> u64 {
     let mut h = base ^ 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &b in *part {

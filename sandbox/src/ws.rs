@@ -9,7 +9,8 @@
 //! then `complete`; a query or mutation (introspection included, which the Python SDK may run
 //! over the socket) sends one `data` then `complete`; `stop` ends an operation (`complete`);
 //! `connection_terminate` closes the socket. A request that fails validation or
-//! authorisation gets `error` `{id, payload: {message, extensions: {code}}}`; a message
+//! authorisation, or a stream that fails, gets `error` `{id, payload: {message, extensions:
+//! {code}}}`, which ends the operation (no `complete` follows); a message
 //! that is not one of these (not JSON, unknown type, binary, over [`MAX_MESSAGE`] bytes) gets
 //! `connection_error` `{payload: {message}}` and the socket stays open. At most
 //! [`MAX_OPERATIONS`] operations run at once per socket.
@@ -221,7 +222,7 @@ enum Outgoing {
     Done(String),
     /// Fault: drop the socket now.
     Drop,
-    /// Fault: send nothing more on this socket.
+    /// Fault: an operation stalled (it sends nothing more; the socket stops its `ka`).
     Stall,
 }
 
@@ -232,7 +233,8 @@ enum Reply {
     Close(Vec<String>, u16, String),
 }
 
-/// One socket's state.
+/// One socket's state. A stalled subscription (fault) sends nothing more and stops the
+/// socket's keep-alives; the socket still answers the client's own messages.
 struct Connection {
     shared: Arc<Shared>,
     endpoint: Endpoint,
@@ -313,17 +315,13 @@ impl Connection {
                         continue;
                     }
                 },
-                _ = keep_alive.tick(), if self.initialised => {
+                _ = keep_alive.tick(), if self.initialised && !self.stalled => {
                     Reply::Send(vec![message("ka", None, None)])
                 }
                 _ = &mut init_deadline, if !self.initialised => {
                     Reply::Close(Vec::new(), 4408, "connection_init timeout".to_owned())
                 }
             };
-            if self.stalled {
-                // A stalled socket answers nothing but still reads, so it stays open.
-                continue;
-            }
             match reply {
                 Reply::Send(messages) => {
                     for m in messages {
@@ -546,9 +544,12 @@ async fn operation(
                 } else {
                     json!({"message": "invalid request"})
                 };
+                // `error` ends the operation: no `complete` (as subscriptions-transport-ws).
                 let _ = tx
                     .send(Outgoing::Text(message("error", Some(&id), Some(payload))))
                     .await;
+                let _ = tx.send(Outgoing::Done(id)).await;
+                return;
             }
         }
         Prepared::Stream(mut subscription) => {
@@ -571,8 +572,9 @@ async fn operation(
                     return;
                 }
                 if stall_after == Some(sent) {
+                    // Hangs, holding its slot, until stopped or the socket closes.
                     let _ = tx.send(Outgoing::Stall).await;
-                    return;
+                    std::future::pending::<()>().await;
                 }
                 match engine.next_item(&mut subscription) {
                     None => break,
@@ -595,7 +597,8 @@ async fn operation(
                                 "SUBSCRIPTION_FAILED",
                             )))
                             .await;
-                        break;
+                        let _ = tx.send(Outgoing::Done(id)).await;
+                        return;
                     }
                 }
             }

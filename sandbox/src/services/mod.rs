@@ -4,6 +4,7 @@
 //! ones).
 
 mod clients;
+mod events;
 mod placeholders;
 mod sso;
 mod tenants;
@@ -22,6 +23,7 @@ pub(crate) fn builtin() -> Vec<Arc<dyn Service>> {
         Arc::new(clients::Clients),
         Arc::new(sso::SsoConnections::default()),
         Arc::new(placeholders::EmptyLists),
+        Arc::new(events::Events::default()),
     ]
 }
 
