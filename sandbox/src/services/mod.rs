@@ -9,6 +9,7 @@ mod placeholders;
 mod sso;
 mod tenants;
 mod tenants_v4;
+mod users;
 
 use crate::service::Service;
 use crate::state::{State, RANK_READ, ROLES};
@@ -24,6 +25,7 @@ pub(crate) fn builtin() -> Vec<Arc<dyn Service>> {
         Arc::new(sso::SsoConnections::default()),
         Arc::new(placeholders::EmptyLists),
         Arc::new(events::Events::default()),
+        Arc::new(users::Users::default()),
     ]
 }
 
