@@ -14,7 +14,14 @@
 //! - the other gateways at their paths (`/events/query`, `/agent-graphql`,
 //!   `/cql-metadata/query`, `/fast-ioc/query`, `/multi-tenant-ioc/query`), each over its
 //!   bundled schema; root fields no service registers answer with mock data (below);
-//! - `GET /<service>/version`: `{"tag","revision","timestamp"}`.
+//! - `GET /<service>/version`: `{"tag","revision","timestamp"}`;
+//! - a WebSocket (`GET` with `Upgrade`) on every GraphQL path: subscriptions, queries and
+//!   introspection over Apollo's legacy `graphql-ws` protocol, authenticated as the HTTP
+//!   requests are, with the token and tenant passed the Python SDK's way (subprotocols
+//!   `access-token-<token>`, `x-tenant-context-<tenant>`), the Go SDK's (cookies) or in
+//!   `connection_init` (details in the `ws` module); a [`Service`] streams a subscription
+//!   with [`Service::subscribe`], and a subscription no service answers streams a few mock
+//!   items. Faults: [`Sandbox::drop_subscriptions_after`], [`Sandbox::stall_subscriptions_after`].
 //!
 //! Every GraphQL request is validated against the checked-in schema and executed by
 //! apollo-compiler (introspection included); each root field is answered by the service that
@@ -82,7 +89,10 @@
 //! the mock data above.
 //!
 //! Built in: `tenants` (tenants, labels, support, partner subscriptions; seeds the tenant
-//! hierarchy), `clients` (API clients, main endpoint), `sso` (SSO connections), and empty
+//! hierarchy), `clients` (API clients, main endpoint), `sso` (SSO connections), `events`
+//! (the `eventQuery`/`eventPage` search subscriptions on `/events/query`, over lazily made,
+//! per-tenant rows filtered by CQL), `users` (`currentSubject`, seeded per-tenant user
+//! search), and empty
 //! placeholders for `audits`, `serviceEvents`, `requestableServices` and `registeredDomains`,
 //! one module each under `src/services/`, one line each in `services::builtin`.
 //!

@@ -9,7 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::time::Duration;
-use taegis_sandbox::Sandbox;
+use taegis_sandbox::{FaultKind, FaultTarget, Sandbox};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -432,6 +432,13 @@ async fn a_subscription_no_service_serves_streams_mock_items() {
 async fn faults_drop_and_stall_subscriptions() {
     let (sb, token) = sandbox().await;
     let query = "subscription { connectorCreated(allTenants: true) { id } }";
+
+    // The handshake takes the GraphQL routes' injected faults.
+    sb.fail_next(FaultTarget::GraphQl, FaultKind::Unavailable, 1);
+    match open(&sb, "/graphql", &python_protocols(&token, None), &[]).await {
+        Err(WsError::Http(r)) => assert_eq!(r.status().as_u16(), 503),
+        other => panic!("expected a 503, got {:?}", other.map(|_| ())),
+    }
 
     sb.drop_subscriptions_after(1);
     let (mut ws, _) = open(&sb, "/graphql", &python_protocols(&token, None), &[])
