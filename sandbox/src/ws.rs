@@ -207,6 +207,7 @@ pub(crate) async fn upgrade(
                 credentials,
                 initialised: false,
                 operations: HashMap::new(),
+                next_serial: 0,
                 stalled: false,
             }
             .run(socket)
@@ -214,12 +215,18 @@ pub(crate) async fn upgrade(
         })
 }
 
-/// What an operation's task hands the socket.
-enum Outgoing {
+/// What an operation's task hands the socket, tagged with the operation's serial number (so
+/// what a stopped operation had already queued is dropped, not sent after its `complete`).
+struct Outgoing {
+    serial: u64,
+    kind: OutKind,
+}
+
+enum OutKind {
     /// A message to send.
     Text(String),
-    /// The operation ended (its `complete` already queued).
-    Done(String),
+    /// The operation ended: its last message (`complete` or `error`) if any.
+    End(Option<String>),
     /// Fault: drop the socket now.
     Drop,
     /// Fault: an operation stalled (it sends nothing more; the socket stops its `ka`).
@@ -233,6 +240,14 @@ enum Reply {
     Close(Vec<String>, u16, String),
 }
 
+/// What the socket loop does next.
+enum Step {
+    Reply(Reply),
+    Continue,
+    /// Drop the socket (no close frame).
+    Stop,
+}
+
 /// One socket's state. A stalled subscription (fault) sends nothing more and stops the
 /// socket's keep-alives; the socket still answers the client's own messages.
 struct Connection {
@@ -240,7 +255,10 @@ struct Connection {
     endpoint: Endpoint,
     credentials: Option<Credentials>,
     initialised: bool,
-    operations: HashMap<String, AbortHandle>,
+    /// Running operations by ID: their serial number and task.
+    operations: HashMap<String, (u64, AbortHandle)>,
+    /// The serial number of the next operation.
+    next_serial: u64,
     stalled: bool,
 }
 
@@ -299,21 +317,10 @@ impl Connection {
                     }
                     Some(Ok(_)) => continue,
                 },
-                Some(out) = rx.recv() => match out {
-                    Outgoing::Text(text) => Reply::Send(vec![text]),
-                    Outgoing::Done(id) => {
-                        self.operations.remove(&id);
-                        continue;
-                    }
-                    Outgoing::Drop => {
-                        self.shared.stats().subscriptions_dropped += 1;
-                        break;
-                    }
-                    Outgoing::Stall => {
-                        self.shared.stats().subscriptions_stalled += 1;
-                        self.stalled = true;
-                        continue;
-                    }
+                Some(out) = rx.recv() => match self.on_outgoing(out) {
+                    Step::Reply(reply) => reply,
+                    Step::Continue => continue,
+                    Step::Stop => break,
                 },
                 _ = keep_alive.tick(), if self.initialised && !self.stalled => {
                     Reply::Send(vec![message("ka", None, None)])
@@ -348,8 +355,37 @@ impl Connection {
         self.abort_all();
     }
 
+    /// What to do with a message an operation queued.
+    fn on_outgoing(&mut self, out: Outgoing) -> Step {
+        let live = self
+            .operations
+            .iter()
+            .find(|(_, (serial, _))| *serial == out.serial)
+            .map(|(id, _)| id.clone());
+        let Some(id) = live else {
+            // A stopped operation's leftovers.
+            return Step::Continue;
+        };
+        match out.kind {
+            OutKind::Text(text) => Step::Reply(Reply::Send(vec![text])),
+            OutKind::End(last) => {
+                self.operations.remove(&id);
+                Step::Reply(Reply::Send(last.into_iter().collect()))
+            }
+            OutKind::Drop => {
+                self.shared.stats().subscriptions_dropped += 1;
+                Step::Stop
+            }
+            OutKind::Stall => {
+                self.shared.stats().subscriptions_stalled += 1;
+                self.stalled = true;
+                Step::Continue
+            }
+        }
+    }
+
     fn abort_all(&mut self) {
-        for (_, op) in self.operations.drain() {
+        for (_, (_, op)) in self.operations.drain() {
             op.abort();
         }
     }
@@ -390,7 +426,7 @@ impl Connection {
             }
             "stop" | "complete" => match id {
                 Some(id) => match self.operations.remove(&id) {
-                    Some(op) => {
+                    Some((_, op)) => {
                         op.abort();
                         Reply::Send(vec![message("complete", Some(&id), None)])
                     }
@@ -495,27 +531,52 @@ impl Connection {
                 ))
             }
         };
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let out = Out {
+            serial,
+            tx: tx.clone(),
+        };
         let task = tokio::spawn(operation(
             self.shared.clone(),
             self.endpoint,
             id.clone(),
             request,
             caller,
-            tx.clone(),
+            out,
         ));
-        self.operations.insert(id, task.abort_handle());
+        self.operations.insert(id, (serial, task.abort_handle()));
         None
     }
 }
 
-/// Runs one operation, sending its messages through `tx`.
+/// An operation's way to the socket.
+struct Out {
+    serial: u64,
+    tx: mpsc::Sender<Outgoing>,
+}
+
+impl Out {
+    /// Queues `kind`; `false` once the socket is gone.
+    async fn send(&self, kind: OutKind) -> bool {
+        self.tx
+            .send(Outgoing {
+                serial: self.serial,
+                kind,
+            })
+            .await
+            .is_ok()
+    }
+}
+
+/// Runs one operation, sending its messages through `out`.
 async fn operation(
     shared: Arc<Shared>,
     endpoint: Endpoint,
     id: String,
     request: Request,
     caller: Caller,
-    tx: mpsc::Sender<Outgoing>,
+    out: Out,
 ) {
     let Some(engine) = shared.engines.iter().find(|e| e.endpoint() == endpoint) else {
         return;
@@ -532,8 +593,7 @@ async fn operation(
             if let Some(name) = outcome.operation {
                 *shared.stats().operations.entry(name).or_insert(0) += 1;
                 shared.stats().websocket_messages += 1;
-                let _ = tx
-                    .send(Outgoing::Text(data_message(&id, &outcome.body)))
+                out.send(OutKind::Text(data_message(&id, &outcome.body)))
                     .await;
             } else {
                 // Not even an operation: the request's own error.
@@ -545,10 +605,8 @@ async fn operation(
                     json!({"message": "invalid request"})
                 };
                 // `error` ends the operation: no `complete` (as subscriptions-transport-ws).
-                let _ = tx
-                    .send(Outgoing::Text(message("error", Some(&id), Some(payload))))
-                    .await;
-                let _ = tx.send(Outgoing::Done(id)).await;
+                let error = message("error", Some(&id), Some(payload));
+                out.send(OutKind::End(Some(error))).await;
                 return;
             }
         }
@@ -568,12 +626,12 @@ async fn operation(
             let mut sent = 0u64;
             loop {
                 if drop_after == Some(sent) {
-                    let _ = tx.send(Outgoing::Drop).await;
+                    out.send(OutKind::Drop).await;
                     return;
                 }
                 if stall_after == Some(sent) {
                     // Hangs, holding its slot, until stopped or the socket closes.
-                    let _ = tx.send(Outgoing::Stall).await;
+                    out.send(OutKind::Stall).await;
                     std::future::pending::<()>().await;
                 }
                 match engine.next_item(&mut subscription) {
@@ -581,33 +639,21 @@ async fn operation(
                     Some(Item::Data(body)) => {
                         shared.stats().websocket_messages += 1;
                         sent += 1;
-                        if tx
-                            .send(Outgoing::Text(data_message(&id, &body)))
-                            .await
-                            .is_err()
-                        {
+                        if !out.send(OutKind::Text(data_message(&id, &body))).await {
                             return;
                         }
                     }
                     Some(Item::Error(text)) => {
-                        let _ = tx
-                            .send(Outgoing::Text(error_message(
-                                &id,
-                                &text,
-                                "SUBSCRIPTION_FAILED",
-                            )))
-                            .await;
-                        let _ = tx.send(Outgoing::Done(id)).await;
+                        let error = error_message(&id, &text, "SUBSCRIPTION_FAILED");
+                        out.send(OutKind::End(Some(error))).await;
                         return;
                     }
                 }
             }
         }
     }
-    let _ = tx
-        .send(Outgoing::Text(message("complete", Some(&id), None)))
+    out.send(OutKind::End(Some(message("complete", Some(&id), None))))
         .await;
-    let _ = tx.send(Outgoing::Done(id)).await;
 }
 
 #[cfg(test)]
