@@ -203,6 +203,7 @@ impl Engine {
             .map_or("Query", |op| op.object_type().as_str());
         Root {
             type_name,
+            subscription: parsed.is_subscription,
             mock: MockObject::root(seed, caller.context_tenant, type_name),
             endpoint: self.endpoint,
             caller,
@@ -212,8 +213,8 @@ impl Engine {
 
     /// Validates and executes `request` for `caller`: root fields go to the service `registry`
     /// names for them, over the platform `state`; the others to the mock, seeded with `seed`.
-    /// A subscription runs as a query of its first item's shape (use [`Engine::prepare`] to
-    /// stream it).
+    /// A subscription (sent by POST) answers with its first item (over a WebSocket,
+    /// [`Engine::prepare`] streams it).
     pub(crate) fn run(
         &self,
         request: &Request,
@@ -431,6 +432,8 @@ enum Mode<'s> {
 /// The root `Query`, `Mutation` or `Subscription` object.
 struct Root<'s> {
     type_name: &'s str,
+    /// The `Subscription` root: a service answers with the first item of its stream.
+    subscription: bool,
     mock: MockObject,
     endpoint: Endpoint,
     caller: &'s Caller,
@@ -488,8 +491,15 @@ impl ObjectValue for Root<'_> {
                     serde_json::to_value(info.arguments()).unwrap_or(serde_json::Value::Null);
                 let mut state = state.borrow_mut();
                 let mut ctx = Context::new(&mut state, self.caller);
-                guarded(service, field, || service.resolve(&mut ctx, field, &args))
-                    .map_err(|message| FieldError { message })?
+                guarded(service, field, || {
+                    if self.subscription {
+                        let mut stream = service.subscribe(&mut ctx, field, &args)?;
+                        stream.next().unwrap_or(Ok(serde_json::Value::Null))
+                    } else {
+                        service.resolve(&mut ctx, field, &args)
+                    }
+                })
+                .map_err(|message| FieldError { message })?
             }
         };
         Ok(to_resolved(

@@ -370,6 +370,21 @@ async fn events_search_walks_every_row_once() {
         .await
         .unwrap();
     assert_eq!(body["data"]["events"][0]["values"], one);
+    // A subscription sent by POST answers with its first message.
+    let body: Value = http
+        .post(format!("{}/events/query", sb.base_url()))
+        .bearer_auth(&token)
+        .json(&json!({"query": EVENT_QUERY, "variables": {"query": "FROM auth"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"]["eventQuery"]["query"]["status"], "RUNNING",
+        "{body}"
+    );
 
     // A page ID of another tenant's query is refused.
     let (mut ws, _) = open(

@@ -139,11 +139,7 @@ impl Service for Events {
                         .collect(),
                 ))
             }
-            // `eventPage` read as a query: its first message.
-            _ => self
-                .subscribe(ctx, field, args)?
-                .next()
-                .unwrap_or(Ok(Value::Null)),
+            _ => Err(crate::service::unserved(field)),
         }
     }
 
