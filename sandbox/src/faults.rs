@@ -62,6 +62,16 @@ pub struct Stats {
     pub rate_limited: u64,
     /// Requests answered with an injected 503.
     pub unavailable: u64,
+    /// WebSocket connections accepted (upgraded and authenticated).
+    pub websocket_connections: u64,
+    /// Subscription operations started over a WebSocket (validated, authorised).
+    pub subscriptions_started: u64,
+    /// `data` messages sent over WebSockets (subscription items and query answers).
+    pub websocket_messages: u64,
+    /// Subscriptions whose socket the sandbox dropped ([`Sandbox::drop_subscriptions_after`](crate::Sandbox::drop_subscriptions_after)).
+    pub subscriptions_dropped: u64,
+    /// Subscriptions the sandbox stalled ([`Sandbox::stall_subscriptions_after`](crate::Sandbox::stall_subscriptions_after)).
+    pub subscriptions_stalled: u64,
 }
 
 impl Stats {
@@ -79,6 +89,11 @@ pub(crate) struct Faults {
     pub(crate) unavailable_rate: f64,
     pub(crate) retry_after: Duration,
     pub(crate) token_ttl: Duration,
+    /// Drop a subscription's socket (no close frame) after this many `data` messages.
+    pub(crate) drop_subscriptions_after: Option<u64>,
+    /// Stop sending anything on a subscription's socket after this many `data` messages,
+    /// keeping it open.
+    pub(crate) stall_subscriptions_after: Option<u64>,
     queued: Vec<(FaultTarget, FaultKind, u64)>,
     /// Fault dice: seeded, so a run with a given seed fails the same requests.
     rng: fastrand::Rng,
@@ -92,6 +107,8 @@ impl Faults {
             unavailable_rate: 0.0,
             retry_after: Duration::from_secs(1),
             token_ttl: Duration::from_secs(3600),
+            drop_subscriptions_after: None,
+            stall_subscriptions_after: None,
             queued: Vec::new(),
             rng: fastrand::Rng::with_seed(seed ^ 0xFA17),
         }
@@ -104,9 +121,11 @@ impl Faults {
         }
     }
 
-    /// Forgets queued faults and random rates.
+    /// Forgets queued faults, random rates and subscription faults.
     pub(crate) fn clear(&mut self) {
         self.queued.clear();
+        self.drop_subscriptions_after = None;
+        self.stall_subscriptions_after = None;
         self.rate_limit_rate = 0.0;
         self.unavailable_rate = 0.0;
     }

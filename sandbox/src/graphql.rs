@@ -4,11 +4,11 @@
 //! object value that serves the services' JSON.
 
 use super::mock::MockObject;
-use super::service::{Context, Registry};
+use super::service::{Context, Registry, Service, SubscriptionStream};
 use super::services::Caller;
 use super::state::State;
 use apollo_compiler::ast::Type;
-use apollo_compiler::executable::{Selection, SelectionSet};
+use apollo_compiler::executable::{OperationType, Selection, SelectionSet};
 use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::{GraphQLError, JsonMap, JsonValue};
 use apollo_compiler::validation::Valid;
@@ -76,7 +76,6 @@ impl Engine {
 
     /// The names of the root fields of `Query` and `Mutation` (and `Subscription`).
     pub(crate) fn root_fields(&self) -> Vec<String> {
-        use apollo_compiler::executable::OperationType;
         [
             OperationType::Query,
             OperationType::Mutation,
@@ -89,25 +88,18 @@ impl Engine {
         .collect()
     }
 
-    /// Validates and executes `request` for `caller`: root fields go to the service `registry`
-    /// names for them, over the platform `state`; the others to the mock, seeded with `seed`.
-    pub(crate) fn run(
-        &self,
-        request: &Request,
-        registry: &Registry,
-        state: &Mutex<State>,
-        caller: &Caller,
-        seed: u64,
-    ) -> Outcome {
+    /// Parses and validates `request`: the document, the operation's name and the variables,
+    /// or the error response.
+    fn parse(&self, request: &Request) -> Result<Parsed, Outcome> {
         let fail = |errors: Vec<GraphQLError>, operation: Option<String>| Outcome {
             body: errors_body(errors),
             operation,
         };
         let Some(query) = request.query.as_deref().filter(|q| !q.trim().is_empty()) else {
-            return Outcome {
+            return Err(Outcome {
                 body: error_body("missing `query`", "BAD_REQUEST"),
                 operation: None,
-            };
+            });
         };
         let document =
             match ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql") {
@@ -123,21 +115,29 @@ impl Engine {
                             e
                         })
                         .collect();
-                    return fail(errors, None);
+                    return Err(fail(errors, None));
                 }
             };
-        let name = request.operation_name.as_deref().filter(|n| !n.is_empty());
-        let operation = match document.operations.get(name) {
+        let name = request
+            .operation_name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+        let operation = match document.operations.get(name.as_deref()) {
             Ok(op) => op,
-            Err(e) => return fail(vec![e.to_graphql_error(&document.sources)], None),
+            Err(e) => return Err(fail(vec![e.to_graphql_error(&document.sources)], None)),
         };
         let op_name = operation
             .name
             .as_ref()
             .map_or("<anonymous>".to_owned(), |n| n.to_string());
         if let Err(e) = apollo_compiler::introspection::check_max_depth(&document, operation) {
-            return fail(vec![e.to_graphql_error(&document.sources)], Some(op_name));
+            return Err(fail(
+                vec![e.to_graphql_error(&document.sources)],
+                Some(op_name),
+            ));
         }
+        let is_subscription = operation.operation_type == OperationType::Subscription;
         let variables: JsonMap = match &request.variables {
             Some(serde_json::Value::Object(map)) => {
                 match JsonValue::from(serde_json::Value::Object(map.clone())) {
@@ -147,36 +147,34 @@ impl Engine {
             }
             None | Some(serde_json::Value::Null) => JsonMap::new(),
             Some(_) => {
-                return Outcome {
+                return Err(Outcome {
                     body: error_body("`variables` must be an object", "BAD_REQUEST"),
                     operation: Some(op_name),
-                }
+                })
             }
         };
-        let caller = &Caller {
-            wanted: Some(std::sync::Arc::new(field_names(&document))),
-            ..caller.clone()
+        let wanted = std::sync::Arc::new(field_names(&document));
+        Ok(Parsed {
+            document,
+            name,
+            op_name,
+            variables,
+            wanted,
+            is_subscription,
+        })
+    }
+
+    /// Executes the parsed operation with `root` as its root object.
+    fn execute(&self, parsed: &Parsed, root: &Root<'_>) -> Vec<u8> {
+        let Ok(operation) = parsed.document.operations.get(parsed.name.as_deref()) else {
+            return error_body("unknown operation", "BAD_REQUEST");
         };
-        let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
-        let root = Root {
-            type_name: operation.object_type().as_str(),
-            mock: MockObject::root(
-                seed,
-                caller.context_tenant,
-                operation.object_type().as_str(),
-            ),
-            endpoint: self.endpoint,
-            registry,
-            state: RefCell::new(&mut guard),
-            caller,
-        };
-        let result = Execution::new(&self.schema, &document)
+        let result = Execution::new(&self.schema, &parsed.document)
             .operation(operation)
-            .raw_variable_values(&variables)
+            .raw_variable_values(&parsed.variables)
             .enable_schema_introspection(true)
-            .execute_sync(&root);
-        drop(guard);
-        let body = match result {
+            .execute_sync(root);
+        match result {
             Ok(mut response) => {
                 // Resolver messages are the API's own: drop the engine's prefix.
                 for e in &mut response.errors {
@@ -186,13 +184,205 @@ impl Engine {
                 }
                 serde_json::to_vec(&response).unwrap_or_default()
             }
-            Err(e) => errors_body(vec![e.to_graphql_error(&document.sources)]),
-        };
-        Outcome {
-            body,
-            operation: Some(op_name),
+            Err(e) => errors_body(vec![e.to_graphql_error(&parsed.document.sources)]),
         }
     }
+
+    /// The root object of `parsed` for `caller` in `mode`.
+    fn root<'s>(
+        &'s self,
+        parsed: &'s Parsed,
+        caller: &'s Caller,
+        seed: u64,
+        mode: Mode<'s>,
+    ) -> Root<'s> {
+        let type_name = parsed
+            .document
+            .operations
+            .get(parsed.name.as_deref())
+            .map_or("Query", |op| op.object_type().as_str());
+        Root {
+            type_name,
+            subscription: parsed.is_subscription,
+            mock: MockObject::root(seed, caller.context_tenant, type_name),
+            endpoint: self.endpoint,
+            caller,
+            mode,
+        }
+    }
+
+    /// Validates and executes `request` for `caller`: root fields go to the service `registry`
+    /// names for them, over the platform `state`; the others to the mock, seeded with `seed`.
+    /// A subscription (sent by POST) answers with its first item (over a WebSocket,
+    /// [`Engine::prepare`] streams it).
+    pub(crate) fn run(
+        &self,
+        request: &Request,
+        registry: &Registry,
+        state: &Mutex<State>,
+        caller: &Caller,
+        seed: u64,
+    ) -> Outcome {
+        let parsed = match self.parse(request) {
+            Ok(p) => p,
+            Err(outcome) => return outcome,
+        };
+        let caller = &Caller {
+            wanted: Some(parsed.wanted.clone()),
+            ..caller.clone()
+        };
+        let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
+        let root = self.root(
+            &parsed,
+            caller,
+            seed,
+            Mode::Serve {
+                registry,
+                state: RefCell::new(&mut guard),
+            },
+        );
+        let body = self.execute(&parsed, &root);
+        drop(root);
+        drop(guard);
+        Outcome {
+            body,
+            operation: Some(parsed.op_name),
+        }
+    }
+
+    /// Validates `request` for a WebSocket `start`: a query or mutation runs now and answers
+    /// once; a subscription asks its root field's service for its stream (the mock makes
+    /// [`MOCK_ITEMS`] items for a field no service registers), to be pulled with
+    /// [`Engine::next_item`].
+    pub(crate) fn prepare(
+        &self,
+        request: &Request,
+        registry: &Registry,
+        state: &Mutex<State>,
+        caller: &Caller,
+        seed: u64,
+    ) -> Prepared {
+        let parsed = match self.parse(request) {
+            Ok(p) => p,
+            Err(outcome) => return Prepared::Once(outcome),
+        };
+        if !parsed.is_subscription {
+            return Prepared::Once(self.run(request, registry, state, caller, seed));
+        }
+        let caller = Caller {
+            wanted: Some(parsed.wanted.clone()),
+            ..caller.clone()
+        };
+        let slot = RefCell::new(None);
+        {
+            let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
+            let root = self.root(
+                &parsed,
+                &caller,
+                seed,
+                Mode::Capture {
+                    registry,
+                    state: RefCell::new(&mut guard),
+                    slot: &slot,
+                },
+            );
+            // Only the root field's arguments matter here: the answer is dropped.
+            let _ = self.execute(&parsed, &root);
+        }
+        let source = match slot.into_inner() {
+            Some(Ok(stream)) => Source::Service(stream),
+            Some(Err(message)) => Source::Failed(Some(message)),
+            None => Source::Mock { next: 0 },
+        };
+        Prepared::Stream(Box::new(Subscription {
+            op_name: parsed.op_name.clone(),
+            parsed,
+            caller,
+            seed,
+            source,
+        }))
+    }
+
+    /// The next message of `subscription`: a response body, an error that ends it, or `None`
+    /// at its end.
+    pub(crate) fn next_item(&self, subscription: &mut Subscription) -> Option<Item> {
+        let value = match &mut subscription.source {
+            Source::Failed(message) => return message.take().map(Item::Error),
+            Source::Mock { next } => {
+                if *next >= MOCK_ITEMS {
+                    return None;
+                }
+                let seed = subscription.seed ^ super::mock::item_seed(*next);
+                *next += 1;
+                let root = self.root(&subscription.parsed, &subscription.caller, seed, Mode::Mock);
+                return Some(Item::Data(self.execute(&subscription.parsed, &root)));
+            }
+            Source::Service(stream) => match stream.next()? {
+                Ok(value) => value,
+                Err(message) => {
+                    subscription.source = Source::Failed(None);
+                    return Some(Item::Error(message));
+                }
+            },
+        };
+        let root = self.root(
+            &subscription.parsed,
+            &subscription.caller,
+            subscription.seed,
+            Mode::Item(RefCell::new(Some(value))),
+        );
+        Some(Item::Data(self.execute(&subscription.parsed, &root)))
+    }
+}
+
+/// How many items the mock streams for a subscription no service registers.
+pub(crate) const MOCK_ITEMS: u64 = 3;
+
+/// A validated request.
+struct Parsed {
+    document: Valid<ExecutableDocument>,
+    /// The requested operation name, if any.
+    name: Option<String>,
+    /// The operation's name for the counters.
+    op_name: String,
+    variables: JsonMap,
+    wanted: std::sync::Arc<HashSet<String>>,
+    is_subscription: bool,
+}
+
+/// What a WebSocket `start` runs.
+pub(crate) enum Prepared {
+    /// A query, mutation, or a request that failed validation: one response.
+    Once(Outcome),
+    /// A subscription: its messages, pulled one at a time.
+    Stream(Box<Subscription>),
+}
+
+/// A running subscription: its document, caller and the source of its items.
+pub(crate) struct Subscription {
+    parsed: Parsed,
+    caller: Caller,
+    seed: u64,
+    source: Source,
+    /// The operation's name, for the counters.
+    pub(crate) op_name: String,
+}
+
+enum Source {
+    Service(SubscriptionStream),
+    Mock {
+        next: u64,
+    },
+    /// Failed to start (the message, sent once) or ended by an error item.
+    Failed(Option<String>),
+}
+
+/// One message of a subscription.
+pub(crate) enum Item {
+    /// A response body (`{"data": ...}`, maybe with `errors`).
+    Data(Vec<u8>),
+    /// The stream failed: the subscription ends with this message.
+    Error(String),
 }
 
 /// Names of every field selected anywhere in `document` (operations and fragments).
@@ -219,15 +409,49 @@ fn field_names(document: &ExecutableDocument) -> HashSet<String> {
     out
 }
 
-/// The root `Query` or `Mutation` object: each root field goes to the service the registry
-/// names for it, else to the mock.
+/// How the root object answers its fields.
+enum Mode<'s> {
+    /// Each root field goes to the service the registry names for it, else to the mock.
+    Serve {
+        registry: &'s Registry,
+        state: RefCell<&'s mut State>,
+    },
+    /// A subscription's start: its root field's service hands over its stream (`None` left in
+    /// the slot: no service, the mock streams).
+    Capture {
+        registry: &'s Registry,
+        state: RefCell<&'s mut State>,
+        slot: &'s RefCell<Option<Result<SubscriptionStream, String>>>,
+    },
+    /// One item of a subscription: the root field's value.
+    Item(RefCell<Option<serde_json::Value>>),
+    /// The mock answers every root field.
+    Mock,
+}
+
+/// The root `Query`, `Mutation` or `Subscription` object.
 struct Root<'s> {
     type_name: &'s str,
+    /// The `Subscription` root: a service answers with the first item of its stream.
+    subscription: bool,
     mock: MockObject,
     endpoint: Endpoint,
-    registry: &'s Registry,
-    state: RefCell<&'s mut State>,
     caller: &'s Caller,
+    mode: Mode<'s>,
+}
+
+/// Runs a service's code so that a panic fails its field, not the connection.
+fn guarded<T>(
+    service: &dyn Service,
+    field: &str,
+    f: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(format!(
+            "the sandbox's `{}` service failed on `{field}`",
+            service.name()
+        ))
+    })
 }
 
 impl ObjectValue for Root<'_> {
@@ -240,23 +464,44 @@ impl ObjectValue for Root<'_> {
         info: &'a ResolveInfo<'a>,
     ) -> Result<ResolvedValue<'a>, FieldError> {
         let field = info.field_name();
-        let Some(service) = self.registry.lookup(self.endpoint, field) else {
-            return self.mock.resolve_field(info);
+        let value = match &self.mode {
+            Mode::Mock => return self.mock.resolve_field(info),
+            Mode::Item(value) => value.borrow_mut().take().unwrap_or(serde_json::Value::Null),
+            Mode::Capture {
+                registry,
+                state,
+                slot,
+            } => {
+                if let Some(service) = registry.lookup(self.endpoint, field) {
+                    let args =
+                        serde_json::to_value(info.arguments()).unwrap_or(serde_json::Value::Null);
+                    let mut state = state.borrow_mut();
+                    let mut ctx = Context::new(&mut state, self.caller);
+                    *slot.borrow_mut() = Some(guarded(service, field, || {
+                        service.subscribe(&mut ctx, field, &args)
+                    }));
+                }
+                return Ok(ResolvedValue::null());
+            }
+            Mode::Serve { registry, state } => {
+                let Some(service) = registry.lookup(self.endpoint, field) else {
+                    return self.mock.resolve_field(info);
+                };
+                let args =
+                    serde_json::to_value(info.arguments()).unwrap_or(serde_json::Value::Null);
+                let mut state = state.borrow_mut();
+                let mut ctx = Context::new(&mut state, self.caller);
+                guarded(service, field, || {
+                    if self.subscription {
+                        let mut stream = service.subscribe(&mut ctx, field, &args)?;
+                        stream.next().unwrap_or(Ok(serde_json::Value::Null))
+                    } else {
+                        service.resolve(&mut ctx, field, &args)
+                    }
+                })
+                .map_err(|message| FieldError { message })?
+            }
         };
-        let args = serde_json::to_value(info.arguments()).unwrap_or(serde_json::Value::Null);
-        let mut state = self.state.borrow_mut();
-        let mut ctx = Context::new(&mut state, self.caller);
-        // A service that panics fails its field, not the connection.
-        let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            service.resolve(&mut ctx, field, &args)
-        }))
-        .unwrap_or_else(|_| {
-            Err(format!(
-                "the sandbox's `{}` service failed on `{field}`",
-                service.name()
-            ))
-        })
-        .map_err(|message| FieldError { message })?;
         Ok(to_resolved(
             info.schema(),
             &info.field_definition().ty,
@@ -317,7 +562,18 @@ fn to_resolved<'a>(
             other => ResolvedValue::Leaf(other.into_owned()),
         };
     }
-    let name = ty.inner_named_type();
+    let mut name = ty.inner_named_type();
+    // A union or interface: the JSON names its member in `__typename`.
+    if schema.get_object(name).is_none() {
+        if let Some(member) = value
+            .as_object()
+            .and_then(|m| m.get("__typename"))
+            .and_then(JsonValue::as_str)
+            .and_then(|t| schema.get_object(t))
+        {
+            name = &member.name;
+        }
+    }
     if schema.get_object(name).is_some() {
         match value {
             Cow::Owned(JsonValue::Object(map)) => {

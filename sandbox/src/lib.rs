@@ -18,7 +18,14 @@
 //! - the other gateways at their paths (`/events/query`, `/agent-graphql`,
 //!   `/cql-metadata/query`, `/fast-ioc/query`, `/multi-tenant-ioc/query`), each over its
 //!   bundled schema; root fields no service registers answer with mock data (below);
-//! - `GET /<service>/version`: `{"tag","revision","timestamp"}`.
+//! - `GET /<service>/version`: `{"tag","revision","timestamp"}`;
+//! - a WebSocket (`GET` with `Upgrade`) on every GraphQL path: subscriptions, queries and
+//!   introspection over Apollo's legacy `graphql-ws` protocol, authenticated as the HTTP
+//!   requests are, with the token and tenant passed the Python SDK's way (subprotocols
+//!   `access-token-<token>`, `x-tenant-context-<tenant>`), the Go SDK's (cookies) or in
+//!   `connection_init` (details in the `ws` module); a [`Service`] streams a subscription
+//!   with [`Service::subscribe`], and a subscription no service answers streams a few mock
+//!   items. Faults: [`Sandbox::drop_subscriptions_after`], [`Sandbox::stall_subscriptions_after`].
 //!
 //! Every GraphQL request is validated against the checked-in schema and executed by
 //! apollo-compiler (introspection included); each root field is answered by the service that
@@ -86,7 +93,10 @@
 //! the mock data above.
 //!
 //! Built in: `tenants` (tenants, labels, support, partner subscriptions; seeds the tenant
-//! hierarchy), `clients` (API clients, main endpoint), `sso` (SSO connections), and empty
+//! hierarchy), `clients` (API clients, main endpoint), `sso` (SSO connections), `events`
+//! (the `eventQuery`/`eventPage` search subscriptions on `/events/query`, over lazily made,
+//! per-tenant rows filtered by CQL), `users` (`currentSubject`, seeded per-tenant user
+//! search), and empty
 //! placeholders for `audits`, `serviceEvents`, `requestableServices` and `registeredDomains`,
 //! one module each under `src/services/`, one line each in `services::builtin`.
 //!
@@ -110,9 +120,10 @@ mod service;
 mod services;
 mod state;
 mod util;
+mod ws;
 
 pub use faults::{FaultKind, FaultTarget, Stats};
-pub use service::{Context, Role, Seed, Service};
+pub use service::{Context, Role, Seed, Service, SubscriptionStream};
 /// The GraphQL gateways; a [`Service`] names the one its root fields belong to.
 pub use taegis_sdk_codegen::Endpoint;
 
@@ -510,7 +521,25 @@ impl Sandbox {
         self.with_faults(|f| f.queue(target, kind, count));
     }
 
-    /// Drops queued faults and sets the random fault rates to zero (latency stays).
+    /// From now on, each subscription started over a WebSocket has its socket dropped (the
+    /// TCP connection closed with no `complete` and no close frame) right after its `n`-th
+    /// `data` message: the client sees the connection lost mid-stream. Counted in
+    /// [`Stats::subscriptions_dropped`]; [`clear_faults`](Self::clear_faults) ends it.
+    pub fn drop_subscriptions_after(&self, n: u64) {
+        self.with_faults(|f| f.drop_subscriptions_after = Some(n));
+    }
+
+    /// From now on, each subscription started over a WebSocket stalls after its `n`-th
+    /// `data` message: its socket stays open but the sandbox sends nothing more on it (no
+    /// data, no `complete`, no keep-alive) until the client gives up. Counted in
+    /// [`Stats::subscriptions_stalled`]; [`clear_faults`](Self::clear_faults) ends it for
+    /// subscriptions started afterwards.
+    pub fn stall_subscriptions_after(&self, n: u64) {
+        self.with_faults(|f| f.stall_subscriptions_after = Some(n));
+    }
+
+    /// Drops queued faults, subscription faults, and sets the random fault rates to zero
+    /// (latency stays).
     pub fn clear_faults(&self) {
         self.with_faults(|f| f.clear());
     }

@@ -80,15 +80,21 @@ const CURSOR_ARGS: &[&str] = &[
 ];
 
 /// A 64-bit finaliser (splitmix64).
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
 
+/// The seed change for item `index` of a mocked subscription's stream: each item differs,
+/// the same index always gives the same item.
+pub(crate) fn item_seed(index: u64) -> u64 {
+    mix(index ^ 0x5eb5_c41b)
+}
+
 /// A stable hash of `base` and `parts` (FNV-1a, then [`mix`]).
-fn hash(base: u64, parts: &[&[u8]]) -> u64 {
+pub(crate) fn hash(base: u64, parts: &[&[u8]]) -> u64 {
     let mut h = base ^ 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &b in *part {

@@ -7,6 +7,7 @@ use super::service::Registry;
 use super::services::Caller;
 use super::state::{State, RANK_READ};
 use super::util::{now_ms, rfc3339};
+use super::ws;
 use axum::body::{Body, Bytes};
 use axum::extract::State as AxState;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -37,11 +38,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    fn stats(&self) -> std::sync::MutexGuard<'_, Stats> {
+    pub(crate) fn stats(&self) -> std::sync::MutexGuard<'_, Stats> {
         self.stats.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
+    pub(crate) fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
         self.faults.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -73,10 +74,13 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     for engine in &shared.engines {
         let endpoint = engine.endpoint();
         let handler = move |shared, headers, body| graphql(shared, headers, body, endpoint);
-        router = router.route(endpoint.path, post(handler));
+        // The same path upgraded to a WebSocket: subscriptions (and queries) over `graphql-ws`.
+        let socket =
+            move |shared, headers, upgrade| ws::upgrade(shared, headers, upgrade, endpoint);
+        router = router.route(endpoint.path, post(handler).get(socket));
         if endpoint == Endpoint::TENANTS {
             // The tenants service's older path, still answered by the real host.
-            router = router.route("/query", post(handler));
+            router = router.route("/query", post(handler).get(socket));
         }
     }
     router
@@ -85,7 +89,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -100,7 +104,7 @@ async fn not_found() -> Response {
 }
 
 /// Applies latency and injected faults; `Some` is the response to send instead.
-async fn faults(shared: &Shared, route: Route) -> Option<Response> {
+pub(crate) async fn faults(shared: &Shared, route: Route) -> Option<Response> {
     let (latency, fault, retry_after) = {
         let mut f = shared.faults();
         (f.latency, f.draw(route), f.retry_after)
@@ -283,6 +287,76 @@ fn unauthorized(shared: &Shared, message: &str) -> Response {
     r
 }
 
+/// Why a request was refused before execution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// No usable token: 401 with this message.
+    Unauthenticated(String),
+    /// The tenant context names a tenant the caller cannot read: 403 with this message.
+    Forbidden(String),
+}
+
+impl Refusal {
+    /// The message (never contains the token).
+    pub(crate) fn message(&self) -> &str {
+        match self {
+            Refusal::Unauthenticated(m) | Refusal::Forbidden(m) => m,
+        }
+    }
+
+    /// The HTTP response (a 401 is counted in the stats).
+    pub(crate) fn response(&self, shared: &Shared) -> Response {
+        match self {
+            Refusal::Unauthenticated(m) => unauthorized(shared, m),
+            Refusal::Forbidden(m) => {
+                json_response(StatusCode::FORBIDDEN, error_body(m, "FORBIDDEN"))
+            }
+        }
+    }
+}
+
+/// Checks an access token (signature, expiry, revocation, client still existing) and the
+/// tenant context (`None` or empty: the token's tenant; else one the client may read), as
+/// every GraphQL request and WebSocket operation does.
+pub(crate) fn authenticate(
+    shared: &Shared,
+    token: Option<&str>,
+    context: Option<&str>,
+) -> Result<Caller, Refusal> {
+    let Some(token) = token else {
+        return Err(Refusal::Unauthenticated("missing bearer token".to_owned()));
+    };
+    let now = now_ms();
+    let claims = shared
+        .signer
+        .verify(token, now, shared.generation.load(Ordering::SeqCst))
+        .map_err(|e| Refusal::Unauthenticated(e.to_string()))?;
+    let state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(client) = state.client_by_client_id(&claims.sub) else {
+        return Err(Refusal::Unauthenticated(
+            "the token's client no longer exists".to_owned(),
+        ));
+    };
+    let home: u64 = claims.tenant_id.parse().unwrap_or(0);
+    let context_tenant = match context.map(str::trim).filter(|c| !c.is_empty()) {
+        None => home,
+        Some(text) => match text.parse::<u64>() {
+            Ok(t) if state.tenant(t).is_some() && state.rank(client, t, now) >= RANK_READ => t,
+            _ => {
+                return Err(Refusal::Forbidden(format!(
+                    "access denied to tenant {text} (X-Tenant-Context)"
+                )))
+            }
+        },
+    };
+    Ok(Caller {
+        client_id: claims.sub.clone(),
+        context_tenant,
+        now,
+        wanted: None,
+    })
+}
+
 /// A GraphQL endpoint: faults, bearer token, tenant context, then execution.
 async fn graphql(
     AxState(shared): AxState<Arc<Shared>>,
@@ -294,48 +368,16 @@ async fn graphql(
     if let Some(r) = faults(&shared, Route::GraphQl).await {
         return r;
     }
-    let Some(token) = headers
+    let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(parse_bearer)
-    else {
-        return unauthorized(&shared, "missing bearer token");
-    };
-    let now = now_ms();
-    let claims = match shared
-        .signer
-        .verify(token, now, shared.generation.load(Ordering::SeqCst))
-    {
-        Ok(c) => c,
-        Err(e) => return unauthorized(&shared, &e.to_string()),
-    };
+        .and_then(parse_bearer);
     let context = headers
         .get("x-tenant-context")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    let caller = {
-        let state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(client) = state.client_by_client_id(&claims.sub) else {
-            drop(state);
-            return unauthorized(&shared, "the token's client no longer exists");
-        };
-        let home: u64 = claims.tenant_id.parse().unwrap_or(0);
-        let context_tenant = match context.filter(|c| !c.is_empty()) {
-            None => home,
-            Some(text) => match text.parse::<u64>() {
-                Ok(t) if state.tenant(t).is_some() && state.rank(client, t, now) >= RANK_READ => t,
-                _ => {
-                    let message = format!("access denied to tenant {text} (X-Tenant-Context)");
-                    return json_response(StatusCode::FORBIDDEN, error_body(&message, "FORBIDDEN"));
-                }
-            },
-        };
-        Caller {
-            client_id: claims.sub.clone(),
-            context_tenant,
-            now,
-            wanted: None,
-        }
+        .and_then(|v| v.to_str().ok());
+    let caller = match authenticate(&shared, token, context) {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal.response(&shared),
     };
     let request: Request = match serde_json::from_slice(&body) {
         Ok(r) => r,

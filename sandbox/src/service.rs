@@ -50,8 +50,10 @@ pub trait Service: Send + Sync + 'static {
     /// A short name, used in messages (`"clients"`, `"sso"`).
     fn name(&self) -> &str;
 
-    /// The root fields of `Query` or `Mutation` this service answers, with their endpoint
-    /// ([`Endpoint::MAIN`] or [`Endpoint::TENANTS`], the schemas the sandbox serves). A field
+    /// The root fields of `Query`, `Mutation` or `Subscription` this service answers, with
+    /// their endpoint (any gateway the sandbox serves: [`Endpoint::MAIN`], [`Endpoint::EVENTS`],
+    /// ...). A name both `Query` and `Subscription` have goes to the same service: `resolve`
+    /// answers the query, `subscribe` the subscription. A field
     /// a built-in service answers is taken over; two registered services may not claim the
     /// same field.
     fn root_fields(&self) -> &[(Endpoint, &str)];
@@ -68,6 +70,50 @@ pub trait Service: Send + Sync + 'static {
     /// the selected ones and checks their types); `Err` becomes a GraphQL error with that
     /// message, the other fields of the request still run.
     fn resolve(&self, ctx: &mut Context<'_>, field: &str, args: &Value) -> Result<Value, String>;
+
+    /// Answers the `Subscription` root field `field` (listed in [`root_fields`](Self::root_fields)
+    /// like any other) with a stream of values, each the field's value for one `data` message
+    /// sent over the WebSocket. The stream is pulled lazily, one item per message, after this
+    /// returns (so it owns what it needs: clone it out of `ctx`); an `Err` item becomes an
+    /// `error` message that ends the subscription. An `Err` here fails the subscription before
+    /// any message. Default: one item, the answer of [`resolve`](Self::resolve).
+    fn subscribe(
+        &self,
+        ctx: &mut Context<'_>,
+        field: &str,
+        args: &Value,
+    ) -> Result<SubscriptionStream, String> {
+        Ok(SubscriptionStream::once(self.resolve(ctx, field, args)))
+    }
+}
+
+/// The values a subscription sends, produced lazily (one per `data` message); see
+/// [`Service::subscribe`].
+pub struct SubscriptionStream(Box<dyn Iterator<Item = Result<Value, String>> + Send>);
+
+impl SubscriptionStream {
+    /// A stream over any iterator of values (`vec.into_iter()`, `(0..n).map(...)`, ...).
+    pub fn new(items: impl Iterator<Item = Result<Value, String>> + Send + 'static) -> Self {
+        SubscriptionStream(Box::new(items))
+    }
+
+    /// A stream of one item.
+    pub fn once(item: Result<Value, String>) -> Self {
+        SubscriptionStream::new(std::iter::once(item))
+    }
+}
+
+impl Iterator for SubscriptionStream {
+    type Item = Result<Value, String>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+}
+
+impl std::fmt::Debug for SubscriptionStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SubscriptionStream")
+    }
 }
 
 impl<S: Service + ?Sized> Service for Arc<S> {
@@ -82,6 +128,14 @@ impl<S: Service + ?Sized> Service for Arc<S> {
     }
     fn resolve(&self, ctx: &mut Context<'_>, field: &str, args: &Value) -> Result<Value, String> {
         (**self).resolve(ctx, field, args)
+    }
+    fn subscribe(
+        &self,
+        ctx: &mut Context<'_>,
+        field: &str,
+        args: &Value,
+    ) -> Result<SubscriptionStream, String> {
+        (**self).subscribe(ctx, field, args)
     }
 }
 

@@ -217,6 +217,12 @@ const REFUSED: &[(&str, &[&str], &str)] = &[
         &["tenant"],
         "tenants4: no tenant has ID x1 (null, as for an invisible tenant)",
     ),
+    ("main", &["tdruser"], "users: no user has ID x1"),
+    (
+        "main",
+        &["currentTDRUser"],
+        "users: the caller is an API client, not a user",
+    ),
     (
         "tenants",
         &[

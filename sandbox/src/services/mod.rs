@@ -5,11 +5,13 @@
 
 mod alerts;
 mod clients;
+mod events;
 mod investigations;
 mod placeholders;
 mod sso;
 mod tenants;
 mod tenants_v4;
+mod users;
 
 use crate::service::Service;
 use crate::state::{State, RANK_READ, ROLES};
@@ -28,6 +30,8 @@ pub(crate) fn builtin() -> Vec<Arc<dyn Service>> {
         Arc::new(placeholders::EmptyLists),
         Arc::new(alerts::Alerts(workflows.clone())),
         Arc::new(investigations::Investigations(workflows)),
+        Arc::new(events::Events::default()),
+        Arc::new(users::Users::default()),
     ]
 }
 
