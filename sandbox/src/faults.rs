@@ -91,6 +91,8 @@ pub(crate) struct Faults {
     pub(crate) token_ttl: Duration,
     /// Drop a subscription's socket (no close frame) after this many `data` messages.
     pub(crate) drop_subscriptions_after: Option<u64>,
+    /// How many more subscriptions the drop applies to (`None`: every one).
+    pub(crate) drop_subscriptions_left: Option<u64>,
     /// Stop sending anything on a subscription's socket after this many `data` messages,
     /// keeping it open.
     pub(crate) stall_subscriptions_after: Option<u64>,
@@ -108,9 +110,22 @@ impl Faults {
             retry_after: Duration::from_secs(1),
             token_ttl: Duration::from_secs(3600),
             drop_subscriptions_after: None,
+            drop_subscriptions_left: None,
             stall_subscriptions_after: None,
             queued: Vec::new(),
             rng: fastrand::Rng::with_seed(seed ^ 0xFA17),
+        }
+    }
+
+    /// The drop point of a subscription starting now (spending one of a counted drop fault).
+    pub(crate) fn take_subscription_drop(&mut self) -> Option<u64> {
+        match self.drop_subscriptions_left {
+            Some(0) => None,
+            Some(left) => {
+                self.drop_subscriptions_left = Some(left - 1);
+                self.drop_subscriptions_after
+            }
+            None => self.drop_subscriptions_after,
         }
     }
 
@@ -125,6 +140,7 @@ impl Faults {
     pub(crate) fn clear(&mut self) {
         self.queued.clear();
         self.drop_subscriptions_after = None;
+        self.drop_subscriptions_left = None;
         self.stall_subscriptions_after = None;
         self.rate_limit_rate = 0.0;
         self.unavailable_rate = 0.0;

@@ -620,8 +620,8 @@ async fn operation(
                     .or_insert(0) += 1;
             }
             let (drop_after, stall_after) = {
-                let f = shared.faults();
-                (f.drop_subscriptions_after, f.stall_subscriptions_after)
+                let mut f = shared.faults();
+                (f.take_subscription_drop(), f.stall_subscriptions_after)
             };
             let mut sent = 0u64;
             loop {
