@@ -73,12 +73,12 @@ pub struct Investigation {
     /// Why it was closed.
     #[serde(default)]
     pub close_reason: Option<String>,
-    /// Alert IDs attached as evidence.
+    /// The alerts attached as evidence.
     #[serde(default)]
-    pub alerts: Option<Vec<Option<String>>>,
-    /// Event IDs attached as evidence.
+    pub alerts_evidence: Option<Vec<Option<AlertEvidence>>>,
+    /// The events attached as evidence.
     #[serde(default)]
-    pub events: Option<Vec<Option<String>>>,
+    pub events_evidence: Option<Vec<Option<EventEvidence>>>,
     /// How many alerts are attached.
     #[serde(default)]
     pub alerts_evidence_count: Option<i64>,
@@ -88,15 +88,33 @@ pub struct Investigation {
 }
 
 impl Investigation {
-    /// The attached alert IDs.
+    /// The IDs of the attached alerts.
     pub fn alert_ids(&self) -> Vec<&str> {
-        self.alerts
+        self.alerts_evidence
             .iter()
             .flatten()
             .flatten()
-            .map(String::as_str)
+            .filter_map(|e| e.alert_id.as_deref())
             .collect()
     }
+}
+
+/// An alert attached to an investigation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertEvidence {
+    /// The alert ID.
+    #[serde(default)]
+    pub alert_id: Option<String>,
+}
+
+/// An event attached to an investigation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventEvidence {
+    /// The event ID.
+    #[serde(default)]
+    pub event_id: Option<String>,
 }
 
 /// A comment on an investigation (fragment `InvestigationComment`).
