@@ -3,9 +3,13 @@
 //! Exit codes: 0 success, 1 API or GraphQL error (and breaking schema changes for
 //! `schema diff`), 2 usage error, 3 authentication error, 4 network error.
 
+mod alerts;
 mod clients;
 mod config;
 mod context;
+mod enums;
+mod events;
+mod investigations;
 mod misc;
 mod output;
 mod schema;
@@ -58,6 +62,15 @@ enum Command {
     /// Manage the SSO connections of a tenant.
     #[command(subcommand)]
     Sso(sso::SsoCommand),
+    /// Search alerts in CQL, show them, resolve many at once.
+    #[command(subcommand)]
+    Alerts(alerts::AlertsCommand),
+    /// Work investigations: search, get, create, update, close, add alerts, comment.
+    #[command(subcommand)]
+    Investigations(investigations::InvestigationsCommand),
+    /// Search events in CQL (streamed over the events gateway's subscriptions).
+    #[command(subcommand)]
+    Events(events::EventsCommand),
     /// Run any GraphQL document and print the JSON response (exit 1 when it has errors).
     Query(misc::QueryArgs),
     /// Print the version of a Taegis service (REST `/<service>/version`).
@@ -258,6 +271,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sso(command) => context::block_on(async {
             let session = context::Session::open(&global).await?;
             sso::run(&session, command).await
+        }),
+        Command::Alerts(command) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            alerts::run(&session, command).await
+        }),
+        Command::Investigations(command) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            investigations::run(&session, command).await
+        }),
+        Command::Events(command) => context::block_on(async {
+            let session = context::Session::open(&global).await?;
+            events::run(&session, command).await
         }),
     }
 }
