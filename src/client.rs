@@ -241,6 +241,102 @@ impl Client {
         decode_graphql::<T>(&reply.answer, &self.redactor(&reply), name)
     }
 
+    /// Starts a generated subscription operation on its endpoint over WebSocket and returns
+    /// its results as a stream (see [`Subscription`](crate::Subscription) for the protocol,
+    /// errors and how it ends).
+    ///
+    /// ```no_run
+    /// # async fn demo<Op: taegis_sdk::Operation>(client: taegis_sdk::Client, variables: Op::Variables)
+    /// # -> Result<(), taegis_sdk::Error> where Op::ResponseData: Send + 'static {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut results = client.subscribe::<Op>(variables).await?;
+    /// while let Some(result) = results.next().await {
+    ///     let _data: Op::ResponseData = result?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn subscribe<Op: Operation>(
+        &self,
+        variables: Op::Variables,
+    ) -> Result<crate::Subscription<Op::ResponseData>, Error>
+    where
+        Op::ResponseData: Send + 'static,
+    {
+        self.subscribe_as::<Op, Op::ResponseData>(variables).await
+    }
+
+    /// Starts a generated subscription like [`Client::subscribe`], decoding each result's
+    /// `data` into `T` instead of the generated `ResponseData` (as [`Client::execute_as`]).
+    pub async fn subscribe_as<Op: Operation, T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        variables: Op::Variables,
+    ) -> Result<crate::Subscription<T>, Error> {
+        let body = Op::build_query(variables);
+        let payload = serde_json::to_value(&body).map_err(|e| Error::Config {
+            message: format!(
+                "cannot encode the variables of {}: {e}",
+                body.operation_name
+            ),
+        })?;
+        self.start_subscription(Op::ENDPOINT, body.operation_name, payload)
+            .await
+    }
+
+    /// Starts any subscription document on `endpoint` and streams the `data` of each result
+    /// as JSON, like [`Client::subscribe`] without generated types.
+    pub async fn subscribe_raw(
+        &self,
+        endpoint: Endpoint,
+        query: &str,
+        variables: Option<serde_json::Value>,
+        operation_name: Option<&str>,
+    ) -> Result<crate::Subscription<serde_json::Value>, Error> {
+        let mut payload = serde_json::json!({"query": query});
+        if let Some(v) = variables {
+            payload["variables"] = v;
+        }
+        if let Some(name) = operation_name {
+            payload["operationName"] = name.into();
+        }
+        self.start_subscription(endpoint, operation_name.unwrap_or("(raw)"), payload)
+            .await
+    }
+
+    /// Opens the connection with a valid token; a handshake refused with 401 is tried once
+    /// more with a fresh token when one can be had.
+    async fn start_subscription<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        endpoint: Endpoint,
+        operation: &str,
+        payload: serde_json::Value,
+    ) -> Result<crate::Subscription<T>, Error> {
+        let mut refreshed = false;
+        loop {
+            let cached = self.inner.identity.token(&self.inner.transport).await?;
+            let start = crate::subscription::Start {
+                url: self.graphql_url(endpoint),
+                config: &self.inner.config,
+                tenant: self.tenant.as_ref(),
+                token: cached.token.clone(),
+                redactor: self.inner.transport.redactor_with(Some(&cached.token)),
+                operation: operation.to_owned(),
+                payload: payload.clone(),
+            };
+            match crate::subscription::start(start).await {
+                Ok(subscription) => return Ok(subscription),
+                Err(crate::subscription::HandshakeFailure::Unauthorized(error)) => {
+                    self.inner.identity.invalidate(&cached.token);
+                    if refreshed || !self.inner.identity.can_refresh() {
+                        return Err(error);
+                    }
+                    refreshed = true;
+                }
+                Err(crate::subscription::HandshakeFailure::Other(error)) => return Err(error),
+            }
+        }
+    }
+
     /// A valid access token (from the cache, or fetched now), with its expiry when known: for
     /// handing the token to another tool (`taegis auth token`).
     pub async fn access_token(&self) -> Result<AccessToken, Error> {

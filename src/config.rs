@@ -39,6 +39,10 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// 120 s budget plus one last 60 s attempt).
 pub const DEFAULT_TOKEN_LOAD_TIMEOUT: Duration = Duration::from_secs(180);
 
+/// Default bound on a subscription's silence (no data, no keep-alive): 90 s, three times the
+/// 30 s keep-alive interval of Apollo's `graphql-ws` servers.
+pub const DEFAULT_SUBSCRIPTION_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -155,6 +159,7 @@ pub struct ClientBuilder {
     proxy: Option<String>,
     max_response_size: Option<u64>,
     tls_roots: Option<TlsRoots>,
+    subscription_idle_timeout: Option<Duration>,
     time_source: Option<Arc<dyn TimeSource>>,
     sleep: Option<Arc<dyn AsyncSleep>>,
 }
@@ -194,6 +199,7 @@ impl fmt::Debug for ClientBuilder {
             .field("proxy", &url(&self.proxy))
             .field("max_response_size", &self.max_response_size)
             .field("tls_roots", &self.tls_roots)
+            .field("subscription_idle_timeout", &self.subscription_idle_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -369,6 +375,12 @@ impl ClientBuilder {
         /// The root certificates trusted for TLS (default [`TlsRoots::Platform`], or
         /// [`TlsRoots::Bundled`] with the `bundled-roots` feature). One store, never both.
         tls_roots, set_tls_roots, tls_roots: TlsRoots
+    );
+    setter_pair!(
+        /// How long a subscription may stay silent (no data and no keep-alive) before it
+        /// fails with a timed-out [`Error::Dispatch`] (default
+        /// [`DEFAULT_SUBSCRIPTION_IDLE_TIMEOUT`]).
+        subscription_idle_timeout, set_subscription_idle_timeout, subscription_idle_timeout: Duration
     );
     setter_pair!(
         /// Token cache file in the Python SDK's INI format (implies the cache is on).
@@ -698,6 +710,9 @@ impl ClientBuilder {
             proxy_shown: self.proxy.as_deref().map(display_url),
             max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
             tls_roots: self.tls_roots.unwrap_or_default(),
+            subscription_idle_timeout: self
+                .subscription_idle_timeout
+                .unwrap_or(DEFAULT_SUBSCRIPTION_IDLE_TIMEOUT),
             redactor,
             time_source: self
                 .time_source
@@ -753,6 +768,7 @@ pub struct Config {
     pub(crate) proxy_shown: Option<String>,
     pub(crate) max_response_size: u64,
     pub(crate) tls_roots: TlsRoots,
+    pub(crate) subscription_idle_timeout: Duration,
     /// The forms of the client's own credentials, for scrubbing server text.
     pub(crate) redactor: Redactor,
     pub(crate) time_source: Arc<dyn TimeSource>,
@@ -784,6 +800,7 @@ impl fmt::Debug for Config {
             .field("proxy", &self.proxy_shown)
             .field("max_response_size", &self.max_response_size)
             .field("tls_roots", &self.tls_roots)
+            .field("subscription_idle_timeout", &self.subscription_idle_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -844,6 +861,10 @@ impl Config {
     /// The root certificates trusted for TLS.
     pub fn tls_roots(&self) -> TlsRoots {
         self.tls_roots
+    }
+    /// How long a subscription may stay silent before it fails.
+    pub fn subscription_idle_timeout(&self) -> Duration {
+        self.subscription_idle_timeout
     }
     /// The clock used for every token expiry decision.
     pub fn time_source(&self) -> &Arc<dyn TimeSource> {

@@ -53,6 +53,7 @@ mod response;
 pub mod retry;
 pub mod scalars;
 mod secret;
+pub mod subscription;
 pub mod time;
 mod transport;
 
@@ -70,6 +71,7 @@ pub use redact::{escape_controls, is_terminal_control};
 pub use region::Region;
 pub use retry::RetryConfig;
 pub use secret::SecretString;
+pub use subscription::Subscription;
 pub use time::{AsyncSleep, BoxFuture, SystemTimeSource, TimeSource, TokioSleep};
 
 pub use taegis_platform::{Endpoint, Host, OperationKind};

@@ -49,6 +49,9 @@ pub struct Generated {
     /// Custom scalars the operations use that the runtime has no dedicated type for
     /// (not in [`RUNTIME_SCALARS`]): they decode as any JSON value (`scalars::AnyScalar`).
     pub untyped_scalars: Vec<String>,
+    /// Enums whose catch-all variant was renamed because a schema value is `OTHER`
+    /// (see `enum_fallback`), as `Enum: the catch-all variant is Unknown(String)`.
+    pub renamed_fallbacks: Vec<String>,
 }
 
 /// The custom scalars the runtime crate's `__private::scalars` module names (the
@@ -356,10 +359,13 @@ impl Builder {
         );
         code.push_str("}\n");
         let untyped_scalars;
+        let renamed_fallbacks;
         let code = match syn::parse_file(&code) {
             Ok(mut file) => {
                 derive_default_for_optional_inputs(&mut file.items);
                 untyped_scalars = map_untyped_scalars(&mut file.items);
+                renamed_fallbacks =
+                    crate::enum_fallback::rename_colliding_fallbacks(&mut file.items);
                 if !self.secret_fields.is_empty() {
                     let secret: syn::Type =
                         syn::parse_str(&format!("{}::__private::SecretString", self.crate_path))
@@ -389,6 +395,7 @@ impl Builder {
             inputs,
             fragments: loaded.shared.summaries(),
             untyped_scalars,
+            renamed_fallbacks,
         })
     }
 
@@ -413,6 +420,7 @@ impl Builder {
             inputs: Vec::new(),
             fragments: Vec::new(),
             untyped_scalars: Vec::new(),
+            renamed_fallbacks: Vec::new(),
         })
     }
 
@@ -457,7 +465,7 @@ impl Builder {
                     None => format!("bundled {}.json", self.endpoint.name),
                 };
                 build_print::info!(
-                    "taegis-sdk-codegen: {} endpoint: {} operation{} generated ({} quer{}, {} mutation{}) from {} against {}",
+                    "taegis-sdk-codegen: {} endpoint: {} operation{} generated ({} quer{}, {} mutation{}, {} subscription{}) from {} against {}",
                     self.endpoint.name,
                     generated.operations.len(),
                     if generated.operations.len() == 1 { "" } else { "s" },
@@ -465,6 +473,8 @@ impl Builder {
                     if count(&generated, OperationKind::Query) == 1 { "y" } else { "ies" },
                     count(&generated, OperationKind::Mutation),
                     if count(&generated, OperationKind::Mutation) == 1 { "" } else { "s" },
+                    count(&generated, OperationKind::Subscription),
+                    if count(&generated, OperationKind::Subscription) == 1 { "" } else { "s" },
                     self.query_paths.iter().map(|p| self.display(p)).collect::<Vec<_>>().join(", "),
                     schema,
                 );
@@ -477,6 +487,12 @@ impl Builder {
                         self.endpoint.name,
                         if generated.untyped_scalars.len() == 1 { "" } else { "s" },
                         generated.untyped_scalars.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+                    );
+                }
+                for note in &generated.renamed_fallbacks {
+                    build_print::info!(
+                        "taegis-sdk-codegen: {} endpoint: {note} (the schema has a value OTHER)",
+                        self.endpoint.name
                     );
                 }
                 generated

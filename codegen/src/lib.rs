@@ -23,6 +23,7 @@
 pub mod canonical;
 mod check;
 pub mod diff;
+mod enum_fallback;
 mod files;
 mod fragments;
 mod generate;

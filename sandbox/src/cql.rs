@@ -985,7 +985,12 @@ impl Regex {
             if repeat != Repeat::One {
                 i += 1;
             }
-            items.push((atom, repeat));
+            if repeat == Repeat::OneOrMore {
+                items.push((atom.clone(), Repeat::One));
+                items.push((atom, Repeat::ZeroOrMore));
+            } else {
+                items.push((atom, repeat));
+            }
         }
         Ok(Regex {
             anchored_start,
@@ -994,40 +999,42 @@ impl Regex {
         })
     }
 
+    /// Runs the pattern as a set of positions over the text (Thompson-style): time is
+    /// O(text × pattern), whatever the pattern, so no input makes it backtrack for long.
     fn is_match(&self, text: &str) -> bool {
-        let chars: Vec<char> = text.chars().collect();
-        if self.anchored_start {
-            return self.match_here(0, &chars, 0);
-        }
-        (0..=chars.len()).any(|start| self.match_here(0, &chars, start))
-    }
-
-    fn match_here(&self, item: usize, text: &[char], at: usize) -> bool {
-        let Some((atom, repeat)) = self.items.get(item) else {
-            return !self.anchored_end || at == text.len();
-        };
-        let one = |pos: usize| text.get(pos).is_some_and(|c| atom_matches(atom, *c));
-        match repeat {
-            Repeat::One => one(at) && self.match_here(item + 1, text, at + 1),
-            Repeat::ZeroOrOne => {
-                (one(at) && self.match_here(item + 1, text, at + 1))
-                    || self.match_here(item + 1, text, at)
-            }
-            Repeat::ZeroOrMore | Repeat::OneOrMore => {
-                let mut end = at;
-                while one(end) {
-                    end += 1;
+        let n = self.items.len();
+        // Positions reachable without reading: skip optional items.
+        let close = |set: &mut Vec<bool>| {
+            for i in 0..n {
+                if set[i] && self.items[i].1 != Repeat::One {
+                    set[i + 1] = true;
                 }
-                let min = if *repeat == Repeat::OneOrMore {
-                    at + 1
-                } else {
-                    at
-                };
-                (min..=end)
-                    .rev()
-                    .any(|pos| self.match_here(item + 1, text, pos))
             }
+        };
+        let mut current = vec![false; n + 1];
+        current[0] = true;
+        close(&mut current);
+        for c in text.chars() {
+            if current[n] && !self.anchored_end {
+                return true;
+            }
+            let mut next = vec![false; n + 1];
+            for i in 0..n {
+                let (atom, repeat) = &self.items[i];
+                if current[i] && atom_matches(atom, c) {
+                    match repeat {
+                        Repeat::ZeroOrMore => next[i] = true,
+                        _ => next[i + 1] = true,
+                    }
+                }
+            }
+            if !self.anchored_start {
+                next[0] = true;
+            }
+            close(&mut next);
+            current = next;
         }
+        current[n]
     }
 }
 
@@ -1156,6 +1163,21 @@ mod tests {
         assert!(holds("id matches_regex 'priv:[a-z]+:\\d'"));
         assert!(!holds("metadata.title matches_regex '^shell'"));
         assert!(holds("metadata.title not matches_regex 'zzz'"));
+    }
+
+    #[test]
+    fn regular_expressions_match_like_a_regex_engine_and_never_backtrack_for_long() {
+        let m = |p: &str, t: &str| Regex::new(p).unwrap().is_match(t);
+        assert!(m("^a+b?c*$", "aaac") && m("^a+b?c*$", "ab") && !m("^a+b?c*$", "b"));
+        assert!(m("b.d", "abcde") && !m("^b.d", "abcde") && m("d$", "abcd") && !m("c$", "abcd"));
+        assert!(m("^[a-c]+[^a-c]$", "abcx") && !m("^[a-c]+[^a-c]$", "abca"));
+        assert!(m("\\d\\.\\d", "v1.2") && !m("\\d\\.\\d", "v1x2"));
+        assert!(m("^$", "") && m("", "anything") && m("x*", ""));
+        assert!(m("^HOST-\\w+$", "host-web_01"), "case-insensitive");
+        let text = "a".repeat(5_000);
+        let started = std::time::Instant::now();
+        assert!(!m(&format!("{}b", "a*".repeat(40)), &text));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

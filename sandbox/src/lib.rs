@@ -11,6 +11,10 @@
 //! - `POST /public/query` and `POST /query`: the tenants schema (`codegen/schemas/tenants.json`);
 //! - tenants v4 on `/graphql` (`tenants`, `tenant`) reads the same tenants, filters, paging and
 //!   visibility as the tenants host, in main's `TenantResults`/`TenantV4` shape;
+//! - alerts (`alertsServiceSearch` in parts with `alertsServicePoll`, by ID, resolution) and
+//!   investigations v2 (search, get, create, update, archive, evidence, comments) on
+//!   `/graphql`, per tenant, filtered by a documented subset of CQL ([`cql`]), made lazily from
+//!   the seed and the tenant ID;
 //! - the other gateways at their paths (`/events/query`, `/agent-graphql`,
 //!   `/cql-metadata/query`, `/fast-ioc/query`, `/multi-tenant-ioc/query`), each over its
 //!   bundled schema; root fields no service registers answer with mock data (below);
@@ -40,8 +44,8 @@
 //! the field. Lists honour size and paging arguments (`limit`, `first`, `count`, `perPage`,
 //! `pageSize`, `maxResults`, `page`, `offset`, cursors; at most 1000 items a page) and report
 //! consistent totals; an ID read anywhere fetches the same object through a root field taking
-//! `id` or `ids` (`investigationsV2` then `investigationV2(arguments: {id})`; an alert's
-//! `investigation_ids`); `fooId` names the object `foo` returns; enums take schema values;
+//! `id` or `ids` (`investigationRules` then `investigationRule(arguments: {id})`; a
+//! detection's `investigation_ids`); `fooId` names the object `foo` returns; enums take schema values;
 //! times are RFC 3339, within 97 days before 2026-01-01, `created*` before `updated*`, lists
 //! newest first;
 //! mutations answer with their input echoed where field names match, and keep no state.

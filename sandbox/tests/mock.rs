@@ -177,6 +177,43 @@ const REFUSED: &[(&str, &[&str], &str)] = &[
     ),
     (
         "main",
+        &["alertsServicePoll"],
+        "alerts: the placeholder input names no search",
+    ),
+    (
+        "main",
+        &[
+            "alertsServiceUpdateResolutionInfo",
+            "alertsServiceUpdateInvestigationInfo",
+        ],
+        "alerts: the input names no resolution status / no investigation",
+    ),
+    (
+        "main",
+        &[
+            "investigationV2",
+            "updateInvestigationV2",
+            "archiveInvestigationV2",
+            "unarchiveInvestigationV2",
+            "addEvidenceToInvestigation",
+            "removeEvidenceFromInvestigation",
+            "addCommentToInvestigation",
+            "commentsV2",
+        ],
+        "investigations2: the input names no investigation",
+    ),
+    (
+        "main",
+        &["updateInvestigationComment", "deleteInvestigationComment"],
+        "investigations2: the input names no comment",
+    ),
+    (
+        "main",
+        &["createInvestigationV2"],
+        "investigations2: the input has no title",
+    ),
+    (
+        "main",
         &["tenant"],
         "tenants4: no tenant has ID x1 (null, as for an invisible tenant)",
     ),
@@ -357,13 +394,15 @@ fn check(endpoint: Endpoint, chunk: &[Value], body: &Value, failures: &mut Vec<S
     answered
 }
 
+/// Mock-served fields only (alerts and investigations v2 are services with their own
+/// determinism tests).
 const SAMPLE: &str = "{
-  investigationsV2(arguments: {page: 2, perPage: 3, cql: \"status = 'OPEN'\"}) {
+  investigationRules(arguments: {page: 2, perPage: 3, cql: \"state = 'ENABLED'\"}) {
     totalCount
-    investigations { id shortId title createdAt updatedAt status priority tenantId riskScore
-      tags assigneeId assignee { id } alertsEvidenceCount alertsEvidence { id } }
+    rules { id name title createdAt updatedAt state type tenantId tags createdById
+      createdBy { id } }
   }
-  alertsServiceSearch(in: {cql_query: \"FROM alert\", limit: 2, search_id: \"s-1\"}) {
+  detectionSearch(in: {cql_query: \"FROM alert\", limit: 2, search_id: \"s-1\"}) {
     search_id status
     alerts { total_results next_offset list { id tenant_id status
       metadata { title severity created_at { seconds nanos } updated_at { seconds } }
@@ -389,7 +428,7 @@ async fn answers_are_deterministic_for_a_seed_and_differ_across_seeds() {
     assert_ne!(first, theirs);
     let theirs: Value = serde_json::from_str(&theirs).unwrap();
     assert_eq!(
-        theirs["data"]["investigationsV2"]["investigations"][0]["tenantId"],
+        theirs["data"]["investigationRules"]["rules"][0]["tenantId"],
         json!(child)
     );
 }
@@ -407,35 +446,35 @@ async fn lists_honour_size_and_paging_arguments() {
     let api = start(1).await;
     let page = |n: u32, per: u32| {
         format!(
-            "{{ investigationsV2(arguments: {{page: {n}, perPage: {per}}}) {{ totalCount investigations {{ id }} }} }}"
+            "{{ investigationRules(arguments: {{page: {n}, perPage: {per}}}) {{ totalCount rules {{ id }} }} }}"
         )
     };
     let one = api.data("/graphql", &page(1, 7)).await;
     let two = api.data("/graphql", &page(2, 7)).await;
-    let (one, two) = (&one["investigationsV2"], &two["investigationsV2"]);
+    let (one, two) = (&one["investigationRules"], &two["investigationRules"]);
     assert_eq!(one["totalCount"], two["totalCount"]);
-    let (a, b) = (ids(&one["investigations"]), ids(&two["investigations"]));
+    let (a, b) = (ids(&one["rules"]), ids(&two["rules"]));
     assert_eq!((a.len(), b.len()), (7, 7));
     assert!(a.iter().all(|id| !b.contains(id)), "{a:?} {b:?}");
     // Page 2 of 7 is items 7..14 of the same list: the second half of a page of 14.
     let wide = api.data("/graphql", &page(1, 14)).await;
-    assert_eq!(ids(&wide["investigationsV2"]["investigations"])[7..], b[..]);
+    assert_eq!(ids(&wide["investigationRules"]["rules"])[7..], b[..]);
     // Offsets and limits in an input object; the size is capped at 1000.
     let alerts = |offset: u32, limit: u32| {
-        format!("{{ alertsServiceSearch(in: {{offset: {offset}, limit: {limit}}}) {{ alerts {{ total_results next_offset list {{ id }} }} }} }}")
+        format!("{{ detectionSearch(in: {{offset: {offset}, limit: {limit}}}) {{ alerts {{ total_results next_offset list {{ id }} }} }} }}")
     };
     let first = api.data("/graphql", &alerts(0, 5)).await;
     let next = api.data("/graphql", &alerts(5, 5)).await;
     let (x, y) = (
-        ids(&first["alertsServiceSearch"]["alerts"]["list"]),
-        ids(&next["alertsServiceSearch"]["alerts"]["list"]),
+        ids(&first["detectionSearch"]["alerts"]["list"]),
+        ids(&next["detectionSearch"]["alerts"]["list"]),
     );
     assert_eq!((x.len(), y.len()), (5, 5));
     assert!(x.iter().all(|id| !y.contains(id)));
-    assert_eq!(first["alertsServiceSearch"]["alerts"]["next_offset"], 5);
+    assert_eq!(first["detectionSearch"]["alerts"]["next_offset"], 5);
     let huge = api.data("/graphql", &alerts(0, 5000)).await;
     assert_eq!(
-        huge["alertsServiceSearch"]["alerts"]["list"]
+        huge["detectionSearch"]["alerts"]["list"]
             .as_array()
             .unwrap()
             .len(),
@@ -466,28 +505,29 @@ async fn an_id_from_a_search_fetches_the_same_object() {
             .await;
         assert_eq!(&got["investigationV2"], item);
     }
-    // Alerts: a search, then by IDs; an alert's investigations exist when fetched.
+    // Detections (mock alerts): a search, then by IDs; an alert's investigations exist when
+    // fetched.
     let alert = "id tenant_id status metadata { title severity created_at { seconds } } investigation_ids { id }";
     let search = api
         .data(
             "/graphql",
             &format!(
-                "{{ alertsServiceSearch(in: {{limit: 3}}) {{ alerts {{ list {{ {alert} }} }} }} }}"
+                "{{ detectionSearch(in: {{limit: 3}}) {{ alerts {{ list {{ {alert} }} }} }} }}"
             ),
         )
         .await;
-    let list = &search["alertsServiceSearch"]["alerts"]["list"];
+    let list = &search["detectionSearch"]["alerts"]["list"];
     let wanted = ids(list);
     let by_id = api
         .data(
             "/graphql",
             &format!(
-                "{{ alertsServiceRetrieveAlertsById(in: {{iDs: {}}}) {{ alerts {{ total_results list {{ {alert} }} }} }} }}",
+                "{{ detectionRetrieveById(in: {{iDs: {}}}) {{ alerts {{ total_results list {{ {alert} }} }} }} }}",
                 serde_json::to_string(&wanted).unwrap()
             ),
         )
         .await;
-    let alerts = &by_id["alertsServiceRetrieveAlertsById"]["alerts"];
+    let alerts = &by_id["detectionRetrieveById"]["alerts"];
     assert_eq!(&alerts["list"], list);
     assert_eq!(alerts["total_results"], 3);
     let investigation = list[0]["investigation_ids"][0]["id"].as_str().unwrap();
@@ -495,11 +535,11 @@ async fn an_id_from_a_search_fetches_the_same_object() {
         .data(
             "/graphql",
             &format!(
-                "{{ investigationV2(arguments: {{id: \"{investigation}\"}}) {{ id title }} }}"
+                "{{ investigation(investigation_id: \"{investigation}\") {{ id description }} }}"
             ),
         )
         .await;
-    assert_eq!(got["investigationV2"]["id"], investigation);
+    assert_eq!(got["investigation"]["id"], investigation);
     // Integer IDs: a listed summary and the integration fetched by its ID agree.
     let listed = api
         .data("/graphql", "{ listApiIntegrations { id name createdAt } }")
@@ -543,22 +583,19 @@ async fn enums_take_schema_values_and_times_are_ordered_rfc3339() {
     let data = api
         .data(
             "/graphql",
-            "{ investigationsV2(arguments: {perPage: 50}) { investigations { status createdAt updatedAt } } }",
+            "{ investigationRules(arguments: {perPage: 50}) { rules { state createdAt updatedAt } } }",
         )
         .await;
     let (types, _) = Types::of(Endpoint::MAIN);
-    let statuses: HashSet<&str> = types.get("InvestigationStatus")["enumValues"]
+    let statuses: HashSet<&str> = types.get("InvestigationRuleState")["enumValues"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v["name"].as_str().unwrap())
         .collect();
     let mut seen = HashSet::new();
-    for inv in data["investigationsV2"]["investigations"]
-        .as_array()
-        .unwrap()
-    {
-        let status = inv["status"].as_str().unwrap();
+    for inv in data["investigationRules"]["rules"].as_array().unwrap() {
+        let status = inv["state"].as_str().unwrap();
         assert!(statuses.contains(status), "{status}");
         seen.insert(status.to_owned());
         let created = parse(inv["createdAt"].as_str().unwrap());
@@ -567,10 +604,10 @@ async fn enums_take_schema_values_and_times_are_ordered_rfc3339() {
         // Within 97 days before 2026-01-01.
         assert!(created >= 1_767_225_600 - 97 * 86_400 && updated <= 1_767_225_600);
     }
-    assert!(seen.len() > 3, "{seen:?}");
+    assert_eq!(seen.len(), statuses.len(), "{seen:?}");
     // Listed newest first, across pages.
     let created = |data: &Value| -> Vec<i64> {
-        data["investigationsV2"]["investigations"]
+        data["investigationRules"]["rules"]
             .as_array()
             .unwrap()
             .iter()
@@ -578,7 +615,7 @@ async fn enums_take_schema_values_and_times_are_ordered_rfc3339() {
             .collect()
     };
     let page = |n: u32| {
-        format!("{{ investigationsV2(arguments: {{page: {n}, perPage: 20}}) {{ investigations {{ createdAt }} }} }}")
+        format!("{{ investigationRules(arguments: {{page: {n}, perPage: 20}}) {{ rules {{ createdAt }} }} }}")
     };
     let mut times = created(&api.data("/graphql", &page(1)).await);
     times.extend(created(&api.data("/graphql", &page(2)).await));
@@ -658,11 +695,11 @@ async fn size_arguments_out_of_range_and_wide_selections_stay_bounded() {
     let data = api
         .data(
             "/graphql",
-            "{ alertsServiceSearch(in: {limit: 1000}) { alerts { list { id tags
+            "{ detectionSearch(in: {limit: 1000}) { alerts { list { id tags
                investigation_ids { id } resolution_history { reason } key_entities { entity } } } } }",
         )
         .await;
-    let list = data["alertsServiceSearch"]["alerts"]["list"]
+    let list = data["detectionSearch"]["alerts"]["list"]
         .as_array()
         .unwrap();
     assert_eq!(list.len(), 1000);

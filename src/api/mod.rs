@@ -1,14 +1,19 @@
 //! Facades over the generated operations, one per API area: [`clients`] (API client
 //! credentials on the main endpoint), [`tenants`] (tenants, labels, partner subscriptions,
-//! support access) and [`sso`] (SSO connections), reached from a [`Client`] with
-//! [`Client::clients`], [`Client::tenants`] and [`Client::sso`].
+//! support access), [`sso`] (SSO connections), [`alerts`], [`investigations`] (v2) and
+//! [`events`] (search over subscriptions), reached from a [`Client`] with
+//! [`Client::clients`], [`Client::tenants`], [`Client::sso`], [`Client::alerts`],
+//! [`Client::investigations`] and [`Client::events`].
 //!
 //! Every facade method runs one of the checked-in, compile-time validated operations and
 //! decodes its answer into the plain types of its module ([`clients::ApiClient`],
 //! [`tenants::Tenant`], [`sso::SsoConnection`]), which are the same whichever operation
 //! returned them.
 
+pub mod alerts;
 pub mod clients;
+pub mod events;
+pub mod investigations;
 pub mod sso;
 pub mod tenants;
 
@@ -39,6 +44,49 @@ impl Client {
     /// ```
     pub fn tenants(&self) -> tenants::Tenants {
         tenants::Tenants::new(self.clone())
+    }
+
+    /// Alerts of the tenant in context: CQL search across every part, get by IDs, resolve
+    /// (main endpoint).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let alerts: Vec<_> = client.alerts().search("FROM alert EARLIEST=-1d", Some(100)).items().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn alerts(&self) -> alerts::Alerts {
+        alerts::Alerts::new(self.clone())
+    }
+
+    /// Investigations v2 of the tenant in context: search, get, create, update, close,
+    /// evidence, comments (main endpoint).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// let investigation = client.investigations().get("6c2a...").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn investigations(&self) -> investigations::Investigations {
+        investigations::Investigations::new(self.clone())
+    }
+
+    /// Events search in CQL over the events gateway's subscriptions (events endpoint).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let rows: Vec<_> = client
+    ///     .with_tenant("12345")?
+    ///     .events()
+    ///     .search("FROM process EARLIEST=-1h | head 10", Default::default())
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} events", rows.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn events(&self) -> events::Events {
+        events::Events::new(self.clone())
     }
 
     /// SSO connections of the tenant in context (tenants endpoint).

@@ -3,8 +3,10 @@
 //! field's value as JSON (with every field of its schema type; the engine picks the selected
 //! ones).
 
+mod alerts;
 mod clients;
 mod events;
+mod investigations;
 mod placeholders;
 mod sso;
 mod tenants;
@@ -18,12 +20,16 @@ use std::sync::Arc;
 
 /// The built-in services, in seeding order: one line per service.
 pub(crate) fn builtin() -> Vec<Arc<dyn Service>> {
+    // Alerts and investigations share one store: their links agree both ways.
+    let workflows = Arc::new(alerts::Workflows::default());
     vec![
         Arc::new(tenants::Tenants),
         Arc::new(tenants_v4::TenantsV4),
         Arc::new(clients::Clients),
         Arc::new(sso::SsoConnections::default()),
         Arc::new(placeholders::EmptyLists),
+        Arc::new(alerts::Alerts(workflows.clone())),
+        Arc::new(investigations::Investigations(workflows)),
         Arc::new(events::Events::default()),
         Arc::new(users::Users::default()),
     ]

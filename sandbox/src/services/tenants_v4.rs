@@ -175,7 +175,7 @@ fn tenants(state: &mut State, caller: &Caller, q: &Value) -> FieldResult {
 }
 
 /// A platform tenant as main's `TenantV4`.
-fn tenant_v4(state: &State, t: &Tenant) -> Value {
+pub(crate) fn tenant_v4(state: &State, t: &Tenant) -> Value {
     let time = |ms: i64| rfc3339(ms, false);
     let parent = t.parent.map(|p| p.to_string());
     let partner_name = t

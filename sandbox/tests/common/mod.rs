@@ -32,3 +32,25 @@ pub async fn get_token(http: &reqwest::Client, sb: &Sandbox, id: &str, secret: &
 pub async fn bootstrap_token(http: &reqwest::Client, sb: &Sandbox) -> String {
     get_token(http, sb, sb.client_id(), sb.client_secret()).await
 }
+
+/// The JSON body of a request to the main gateway (`/graphql`) with `token` and, when
+/// given, `X-Tenant-Context: tenant` (the HTTP status must be 200).
+pub async fn graphql(
+    http: &reqwest::Client,
+    sb: &Sandbox,
+    token: &str,
+    tenant: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut request = http
+        .post(format!("{}/graphql", sb.base_url()))
+        .bearer_auth(token)
+        .json(&json!({"query": query, "variables": variables}));
+    if let Some(t) = tenant {
+        request = request.header("X-Tenant-Context", t);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
