@@ -538,6 +538,19 @@ impl Sandbox {
         self.with_faults(|f| f.stall_subscriptions_after = Some(n));
     }
 
+    /// Like [`drop_subscriptions_after`](Self::drop_subscriptions_after), for the next
+    /// subscription started only (then the standing setting, if any, applies again): one
+    /// dropped page for a client that resumes.
+    pub fn drop_next_subscription_after(&self, n: u64) {
+        self.with_faults(|f| f.drop_next_subscription_after = Some(n));
+    }
+
+    /// Like [`stall_subscriptions_after`](Self::stall_subscriptions_after), for the next
+    /// subscription started only.
+    pub fn stall_next_subscription_after(&self, n: u64) {
+        self.with_faults(|f| f.stall_next_subscription_after = Some(n));
+    }
+
     /// Drops queued faults, subscription faults, and sets the random fault rates to zero
     /// (latency stays).
     pub fn clear_faults(&self) {

@@ -73,6 +73,9 @@ struct Cursor {
     pos: Vec<i64>,
     /// The page number to make next.
     page: u64,
+    /// Rows sent before this page.
+    #[serde(default)]
+    sent: u64,
 }
 
 impl Events {
@@ -197,6 +200,7 @@ impl Service for Events {
                     asc: super::arg_bool(options, "timestampAscending").unwrap_or(false),
                     pos: vec![0; query.from.len()],
                     page: 0,
+                    sent: 0,
                 };
                 let metadata = args.get("metadata").cloned().unwrap_or(Value::Null);
                 Ok(self.stream(seed, cursor, query, metadata, true))
@@ -325,12 +329,21 @@ fn make_page(
         pages.push((kind.clone(), rows, filtered));
     }
     let more = next.rem > 0 && next.pos.iter().any(|p| *p >= 0);
+    let in_page: u64 = pages.iter().map(|(_, rows, _)| rows.len() as u64).sum();
+    next.sent = cursor.sent + in_page;
+    // The result's total: exact without a filter (every slot of the window is a row, up to
+    // maxRows), else the rows found so far, a lower bound while more remain.
+    let (total_rows, lower_bound) = if query.filter.is_none() {
+        let left: i64 = next.pos.iter().filter(|p| **p >= 0).map(|p| span - p).sum();
+        (next.sent + next.rem.min(left.max(0) as u64), false)
+    } else {
+        (next.sent, more)
+    };
     let next_id = more.then(|| codec.encode(&next));
     let submitted = rfc3339(cursor.at, true);
     pages
         .into_iter()
         .map(|(kind, rows, filtered)| {
-            let count = rows.len();
             json!({
                 "queryId": cursor.id,
                 "next": next_id,
@@ -349,8 +362,8 @@ fn make_page(
                     "rows": rows,
                     "progress": {
                         "type": kind,
-                        "totalRows": count,
-                        "totalRowsIsLowerBound": more,
+                        "totalRows": total_rows,
+                        "totalRowsIsLowerBound": lower_bound,
                         "rowsRemoved": 0,
                         "rowsFiltered": filtered,
                         "resultsTruncated": more,
@@ -637,6 +650,7 @@ mod tests {
             asc: false,
             pos: vec![0],
             page: 1,
+            sent: 0,
         };
         let id = events.encode(&cursor);
         assert_eq!(events.decode(&id, 5).unwrap().ps, 3);
