@@ -416,6 +416,20 @@ async fn events_search_walks_every_row_once() {
         .as_str()
         .unwrap()
         .contains("CQL syntax error"));
+    // Too many types at once.
+    let types: Vec<String> = (0..17).map(|i| format!("t{i}")).collect();
+    let query = format!("FROM {}", types.join(", "));
+    send(
+        &mut ws,
+        json!({"type": "start", "id": "3", "payload": {"query": EVENT_QUERY, "variables": {"query": query}}}),
+    )
+    .await;
+    let m = next(&mut ws).await;
+    assert_eq!(m["type"], "error", "{m}");
+    assert!(m["payload"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("at most 16 event types"));
 }
 
 #[tokio::test]

@@ -11,10 +11,10 @@
 //! the cursor its page ID carries, so memory stays flat whatever the result's size. The query
 //! is the CQL subset of [`crate::cql`]: `FROM` types, `WHERE` (evaluated on each row),
 //! `EARLIEST`/`LATEST` (default: the last day), `| head N` (caps the rows; `| tail` is
-//! refused). Options: `pageSize` (default 1,000, at most 10,000), `maxRows` (default and at
-//! most 1,000,000), `timestampAscending` (default newest first). A page scans at most
-//! [`SCAN_BUDGET`] events per type: a very selective filter may give short (even empty) pages,
-//! still with `next`, so a page always answers quickly.
+//! refused), at most [`MAX_TYPES`] types. Options: `pageSize` (default 1,000, at most
+//! 10,000), `maxRows` (default and at most 1,000,000), `timestampAscending` (default newest
+//! first). A page scans at most [`SCAN_BUDGET`] events per type: a very selective filter may
+//! give short (even empty) pages, still with `next`, so a page always answers quickly.
 //!
 //! Message shapes follow the Go SDK's reading of the real gateway (`events/subscriptions.go`
 //! `GetAllEventResults`): a message whose `result` is null is a query status (`RUNNING`
@@ -38,6 +38,8 @@ pub(crate) const SPACING_MS: i64 = 500;
 pub(crate) const MAX_WINDOW_DAYS: i64 = 400;
 /// Events one page examines per type, at most.
 pub(crate) const SCAN_BUDGET: u64 = 250_000;
+/// Event types one query may name (a page holds up to a page of rows of each).
+pub(crate) const MAX_TYPES: usize = 16;
 const DEFAULT_PAGE_SIZE: u64 = 1000;
 const MAX_PAGE_SIZE: u64 = 10_000;
 const MAX_ROWS: u64 = 1_000_000;
@@ -251,6 +253,12 @@ impl Events {
 
 fn parse(text: &str) -> Result<Query, String> {
     let query = cql::parse_query(text).map_err(|e| e.to_string())?;
+    if query.from.len() > MAX_TYPES {
+        return Err(format!(
+            "at most {MAX_TYPES} event types in one query (FROM names {})",
+            query.from.len()
+        ));
+    }
     if query.pipes.iter().any(|p| matches!(p, Pipe::Tail(_))) {
         return Err("`| tail` is not supported by the sandbox's events search".to_owned());
     }
