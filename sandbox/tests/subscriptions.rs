@@ -199,6 +199,16 @@ async fn bad_credentials_are_refused_as_over_http() {
     let e = open(&sb, "/graphql", &python_protocols(&forged, None), &[])
         .await
         .unwrap_err();
+    // The refusal never echoes the token (it came in a subprotocol header).
+    if let WsError::Http(r) = &e {
+        let headers = format!("{:?}", r.headers());
+        let body = String::from_utf8_lossy(r.body().as_deref().unwrap_or_default()).into_owned();
+        assert!(
+            !headers.contains(&token) && !body.contains(&token),
+            "{headers} {body}"
+        );
+        assert!(body.contains("invalid access token signature"), "{body}");
+    }
     assert_eq!(status(e), 401);
     // Expired.
     let expired = sb.mint_token(sb.client_id(), Duration::ZERO).unwrap();
