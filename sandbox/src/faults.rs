@@ -91,11 +91,12 @@ pub(crate) struct Faults {
     pub(crate) token_ttl: Duration,
     /// Drop a subscription's socket (no close frame) after this many `data` messages.
     pub(crate) drop_subscriptions_after: Option<u64>,
-    /// How many more subscriptions the drop applies to (`None`: every one).
-    pub(crate) drop_subscriptions_left: Option<u64>,
     /// Stop sending anything on a subscription's socket after this many `data` messages,
     /// keeping it open.
     pub(crate) stall_subscriptions_after: Option<u64>,
+    /// The same, for the next subscription only (taken when it starts).
+    pub(crate) drop_next_subscription_after: Option<u64>,
+    pub(crate) stall_next_subscription_after: Option<u64>,
     queued: Vec<(FaultTarget, FaultKind, u64)>,
     /// Fault dice: seeded, so a run with a given seed fails the same requests.
     rng: fastrand::Rng,
@@ -110,22 +111,11 @@ impl Faults {
             retry_after: Duration::from_secs(1),
             token_ttl: Duration::from_secs(3600),
             drop_subscriptions_after: None,
-            drop_subscriptions_left: None,
             stall_subscriptions_after: None,
+            drop_next_subscription_after: None,
+            stall_next_subscription_after: None,
             queued: Vec::new(),
             rng: fastrand::Rng::with_seed(seed ^ 0xFA17),
-        }
-    }
-
-    /// The drop point of a subscription starting now (spending one of a counted drop fault).
-    pub(crate) fn take_subscription_drop(&mut self) -> Option<u64> {
-        match self.drop_subscriptions_left {
-            Some(0) => None,
-            Some(left) => {
-                self.drop_subscriptions_left = Some(left - 1);
-                self.drop_subscriptions_after
-            }
-            None => self.drop_subscriptions_after,
         }
     }
 
@@ -136,12 +126,28 @@ impl Faults {
         }
     }
 
+    /// The (drop, stall) faults of a subscription starting now: a one-shot setting first.
+    pub(crate) fn subscription_faults(&mut self) -> (Option<u64>, Option<u64>) {
+        let one_shot = (
+            self.drop_next_subscription_after.take(),
+            self.stall_next_subscription_after.take(),
+        );
+        if one_shot != (None, None) {
+            return one_shot;
+        }
+        (
+            self.drop_subscriptions_after,
+            self.stall_subscriptions_after,
+        )
+    }
+
     /// Forgets queued faults, random rates and subscription faults.
     pub(crate) fn clear(&mut self) {
         self.queued.clear();
         self.drop_subscriptions_after = None;
-        self.drop_subscriptions_left = None;
         self.stall_subscriptions_after = None;
+        self.drop_next_subscription_after = None;
+        self.stall_next_subscription_after = None;
         self.rate_limit_rate = 0.0;
         self.unavailable_rate = 0.0;
     }

@@ -526,20 +526,7 @@ impl Sandbox {
     /// `data` message: the client sees the connection lost mid-stream. Counted in
     /// [`Stats::subscriptions_dropped`]; [`clear_faults`](Self::clear_faults) ends it.
     pub fn drop_subscriptions_after(&self, n: u64) {
-        self.with_faults(|f| {
-            f.drop_subscriptions_after = Some(n);
-            f.drop_subscriptions_left = None;
-        });
-    }
-
-    /// Like [`drop_subscriptions_after`](Self::drop_subscriptions_after), for the next `count`
-    /// subscriptions only: the ones after them run to the end (a client that resumes after a
-    /// drop can be seen to succeed).
-    pub fn drop_next_subscriptions(&self, count: u64, after: u64) {
-        self.with_faults(|f| {
-            f.drop_subscriptions_after = Some(after);
-            f.drop_subscriptions_left = Some(count);
-        });
+        self.with_faults(|f| f.drop_subscriptions_after = Some(n));
     }
 
     /// From now on, each subscription started over a WebSocket stalls after its `n`-th
@@ -549,6 +536,19 @@ impl Sandbox {
     /// subscriptions started afterwards.
     pub fn stall_subscriptions_after(&self, n: u64) {
         self.with_faults(|f| f.stall_subscriptions_after = Some(n));
+    }
+
+    /// Like [`drop_subscriptions_after`](Self::drop_subscriptions_after), for the next
+    /// subscription started only (then the standing setting, if any, applies again): one
+    /// dropped page for a client that resumes.
+    pub fn drop_next_subscription_after(&self, n: u64) {
+        self.with_faults(|f| f.drop_next_subscription_after = Some(n));
+    }
+
+    /// Like [`stall_subscriptions_after`](Self::stall_subscriptions_after), for the next
+    /// subscription started only.
+    pub fn stall_next_subscription_after(&self, n: u64) {
+        self.with_faults(|f| f.stall_next_subscription_after = Some(n));
     }
 
     /// Drops queued faults, subscription faults, and sets the random fault rates to zero

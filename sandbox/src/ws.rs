@@ -619,10 +619,7 @@ async fn operation(
                     .entry(subscription.op_name.clone())
                     .or_insert(0) += 1;
             }
-            let (drop_after, stall_after) = {
-                let mut f = shared.faults();
-                (f.take_subscription_drop(), f.stall_subscriptions_after)
-            };
+            let (drop_after, stall_after) = shared.faults().subscription_faults();
             let mut sent = 0u64;
             loop {
                 if drop_after == Some(sent) {

@@ -199,6 +199,16 @@ async fn bad_credentials_are_refused_as_over_http() {
     let e = open(&sb, "/graphql", &python_protocols(&forged, None), &[])
         .await
         .unwrap_err();
+    // The refusal never echoes the token (it came in a subprotocol header).
+    if let WsError::Http(r) = &e {
+        let headers = format!("{:?}", r.headers());
+        let body = String::from_utf8_lossy(r.body().as_deref().unwrap_or_default()).into_owned();
+        assert!(
+            !headers.contains(&token) && !body.contains(&token),
+            "{headers} {body}"
+        );
+        assert!(body.contains("invalid access token signature"), "{body}");
+    }
     assert_eq!(status(e), 401);
     // Expired.
     let expired = sb.mint_token(sb.client_id(), Duration::ZERO).unwrap();
@@ -328,6 +338,8 @@ async fn events_search_walks_every_row_once() {
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "ascending");
     assert!(all.iter().all(|r| r["tenant_id"] == sb.tenant_id()));
+    // Without a filter the first page announces the exact total.
+    assert_eq!(messages[1]["result"]["progress"]["totalRows"], all.len());
     let pages = messages
         .iter()
         .filter(|m| m["result"]["rows"].is_array())
@@ -414,6 +426,20 @@ async fn events_search_walks_every_row_once() {
         .as_str()
         .unwrap()
         .contains("CQL syntax error"));
+    // Too many types at once.
+    let types: Vec<String> = (0..17).map(|i| format!("t{i}")).collect();
+    let query = format!("FROM {}", types.join(", "));
+    send(
+        &mut ws,
+        json!({"type": "start", "id": "3", "payload": {"query": EVENT_QUERY, "variables": {"query": query}}}),
+    )
+    .await;
+    let m = next(&mut ws).await;
+    assert_eq!(m["type"], "error", "{m}");
+    assert!(m["payload"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("at most 16 event types"));
 }
 
 #[tokio::test]
@@ -564,4 +590,58 @@ async fn hostile_frames_get_error_messages() {
     assert_eq!(run(&mut ws, "8", TENANT_QUERY, json!({})).await.len(), 1);
     send(&mut ws, json!({"type": "connection_terminate"})).await;
     assert_eq!(next(&mut ws).await["type"], "<close>");
+}
+
+#[tokio::test]
+async fn the_rust_sdk_events_search_reads_every_row() {
+    use taegis_sdk::api::events::SearchOptions;
+    let sb = Sandbox::builder().tenants(3).start().await.unwrap();
+    let client = taegis_sdk::Client::builder()
+        .api_url(sb.base_url())
+        .tenants_url(sb.base_url())
+        .client_credentials(sb.client_id(), sb.client_secret())
+        .tenant_id(sb.tenant_id())
+        .build()
+        .unwrap();
+    let options = SearchOptions {
+        page_size: Some(100),
+        max_rows: Some(1_150),
+        ..Default::default()
+    };
+    let mut search = client
+        .events()
+        .search("FROM netflow EARLIEST=-15m", options);
+    let mut ids = HashSet::new();
+    while let Some(row) = search.next().await {
+        ids.insert(row.unwrap()["resource_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids.len(), 1_150);
+    let progress = search.progress();
+    assert_eq!(
+        (progress.rows, progress.pages, progress.resumed),
+        (1_150, 12, 0)
+    );
+    assert_eq!(progress.total_rows, Some(1_150));
+
+    // The second page's socket dropped after its rows, before its closing message: the SDK
+    // fetches that page again and skips what it already yielded; every row still once.
+    let options = SearchOptions {
+        page_size: Some(100),
+        max_rows: Some(450),
+        ..Default::default()
+    };
+    let mut search = client
+        .events()
+        .search("FROM netflow EARLIEST=-15m", options);
+    let mut ids = HashSet::new();
+    while let Some(row) = search.next().await {
+        ids.insert(row.unwrap()["resource_id"].as_str().unwrap().to_owned());
+        if ids.len() == 50 {
+            // Taken by the next subscription to start: the second page's.
+            sb.drop_next_subscription_after(1);
+        }
+    }
+    assert_eq!(ids.len(), 450);
+    assert_eq!(search.progress().resumed, 1);
+    assert_eq!(sb.stats().subscriptions_dropped, 1);
 }

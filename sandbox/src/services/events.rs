@@ -11,10 +11,10 @@
 //! the cursor its page ID carries, so memory stays flat whatever the result's size. The query
 //! is the CQL subset of [`crate::cql`]: `FROM` types, `WHERE` (evaluated on each row),
 //! `EARLIEST`/`LATEST` (default: the last day), `| head N` (caps the rows; `| tail` is
-//! refused). Options: `pageSize` (default 1,000, at most 10,000), `maxRows` (default and at
-//! most 1,000,000), `timestampAscending` (default newest first). A page scans at most
-//! [`SCAN_BUDGET`] events per type: a very selective filter may give short (even empty) pages,
-//! still with `next`, so a page always answers quickly.
+//! refused), at most [`MAX_TYPES`] types. Options: `pageSize` (default 1,000, at most
+//! 10,000), `maxRows` (default and at most 1,000,000), `timestampAscending` (default newest
+//! first). A page scans at most [`SCAN_BUDGET`] events per type: a very selective filter may
+//! give short (even empty) pages, still with `next`, so a page always answers quickly.
 //!
 //! Message shapes follow the Go SDK's reading of the real gateway (`events/subscriptions.go`
 //! `GetAllEventResults`): a message whose `result` is null is a query status (`RUNNING`
@@ -38,6 +38,8 @@ pub(crate) const SPACING_MS: i64 = 500;
 pub(crate) const MAX_WINDOW_DAYS: i64 = 400;
 /// Events one page examines per type, at most.
 pub(crate) const SCAN_BUDGET: u64 = 250_000;
+/// Event types one query may name (a page holds up to a page of rows of each).
+pub(crate) const MAX_TYPES: usize = 16;
 const DEFAULT_PAGE_SIZE: u64 = 1000;
 const MAX_PAGE_SIZE: u64 = 10_000;
 const MAX_ROWS: u64 = 1_000_000;
@@ -73,6 +75,9 @@ struct Cursor {
     pos: Vec<i64>,
     /// The page number to make next.
     page: u64,
+    /// Rows sent before this page.
+    #[serde(default)]
+    sent: u64,
 }
 
 impl Events {
@@ -197,6 +202,7 @@ impl Service for Events {
                     asc: super::arg_bool(options, "timestampAscending").unwrap_or(false),
                     pos: vec![0; query.from.len()],
                     page: 0,
+                    sent: 0,
                 };
                 let metadata = args.get("metadata").cloned().unwrap_or(Value::Null);
                 Ok(self.stream(seed, cursor, query, metadata, true))
@@ -247,6 +253,12 @@ impl Events {
 
 fn parse(text: &str) -> Result<Query, String> {
     let query = cql::parse_query(text).map_err(|e| e.to_string())?;
+    if query.from.len() > MAX_TYPES {
+        return Err(format!(
+            "at most {MAX_TYPES} event types in one query (FROM names {})",
+            query.from.len()
+        ));
+    }
     if query.pipes.iter().any(|p| matches!(p, Pipe::Tail(_))) {
         return Err("`| tail` is not supported by the sandbox's events search".to_owned());
     }
@@ -325,12 +337,21 @@ fn make_page(
         pages.push((kind.clone(), rows, filtered));
     }
     let more = next.rem > 0 && next.pos.iter().any(|p| *p >= 0);
+    let in_page: u64 = pages.iter().map(|(_, rows, _)| rows.len() as u64).sum();
+    next.sent = cursor.sent + in_page;
+    // The result's total: exact without a filter (every slot of the window is a row, up to
+    // maxRows), else the rows found so far, a lower bound while more remain.
+    let (total_rows, lower_bound) = if query.filter.is_none() {
+        let left: i64 = next.pos.iter().filter(|p| **p >= 0).map(|p| span - p).sum();
+        (next.sent + next.rem.min(left.max(0) as u64), false)
+    } else {
+        (next.sent, more)
+    };
     let next_id = more.then(|| codec.encode(&next));
     let submitted = rfc3339(cursor.at, true);
     pages
         .into_iter()
         .map(|(kind, rows, filtered)| {
-            let count = rows.len();
             json!({
                 "queryId": cursor.id,
                 "next": next_id,
@@ -349,8 +370,8 @@ fn make_page(
                     "rows": rows,
                     "progress": {
                         "type": kind,
-                        "totalRows": count,
-                        "totalRowsIsLowerBound": more,
+                        "totalRows": total_rows,
+                        "totalRowsIsLowerBound": lower_bound,
                         "rowsRemoved": 0,
                         "rowsFiltered": filtered,
                         "resultsTruncated": more,
@@ -637,6 +658,7 @@ mod tests {
             asc: false,
             pos: vec![0],
             page: 1,
+            sent: 0,
         };
         let id = events.encode(&cursor);
         assert_eq!(events.decode(&id, 5).unwrap().ps, 3);
