@@ -53,6 +53,7 @@ mod response;
 pub mod retry;
 pub mod scalars;
 mod secret;
+pub mod tenant_select;
 pub mod time;
 mod transport;
 
