@@ -63,6 +63,7 @@ pub use client::{Client, ServiceVersion};
 pub use config::{
     ClientBuilder, Config, TenantId, DEFAULT_REFRESH_MARGIN, DEFAULT_TOKEN_LOAD_TIMEOUT, USER_AGENT,
 };
+pub use document::document_kind;
 pub use error::{Error, ErrorKind, GraphQlError, PartialData};
 pub use fanout::{CancelToken, FanOut, FanOutError, Throttle};
 pub use net::{TlsRoots, DEFAULT_MAX_RESPONSE_SIZE};

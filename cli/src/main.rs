@@ -1,11 +1,13 @@
 //! Argument parsing, dispatch and exit codes of the `taegis` binary.
 //!
 //! Exit codes: 0 success, 1 API or GraphQL error (and breaking schema changes for
-//! `schema diff`), 2 usage error, 3 authentication error, 4 network error.
+//! `schema diff`), 2 usage error, 3 authentication error, 4 network error, 5 a fan-out in
+//! which not every tenant succeeded (130 when a second Ctrl-C aborted it).
 
 mod clients;
 mod config;
 mod context;
+mod fanout;
 mod misc;
 mod output;
 mod schema;
@@ -34,12 +36,20 @@ pub use context::GlobalArgs;
                   sandbox instead. The region comes from --environment or TAEGIS_ENVIRONMENT \
                   (default US1); custom regions of the file (taegis config add-region) work too.",
     after_help = "Exit status: 0 success, 1 API or GraphQL error, 2 usage error, \
-                  3 authentication error, 4 network error.",
+                  3 authentication error, 4 network error, 5 a fan-out in which not every \
+                  tenant succeeded (0 with --allow-partial when some did), 130 a fan-out \
+                  aborted by a second Ctrl-C.\n\n\
+                  Fan-out: --each-tenant, a --tenant-* filter, --tenants-file or \
+                  --rerun-failures runs query, clients list, clients create, tenants list or \
+                  tenants get once per tenant (one token for all), e.g. taegis \
+                  --tenant-is-partner false --report run.json --jsonl clients list",
     propagate_version = true
 )]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
+    #[command(flatten)]
+    fanout: fanout::FanOutArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -205,7 +215,15 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let Cli { global, command } = cli;
+    let Cli {
+        global,
+        fanout,
+        command,
+    } = cli;
+    if fanout.requested() {
+        return fanout::run(global, fanout, command);
+    }
+    fanout.check_unused()?;
     match command {
         Command::Schema(schema::SchemaCommand::Pull(args)) => context::block_on(async {
             let session = context::Session::open(&global).await?;
