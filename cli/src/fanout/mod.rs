@@ -596,3 +596,90 @@ fn failed_entry(tenant: &str, error: FanOutError<JobError>, changes_state: bool)
         error: message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16) -> taegis_sdk::Error {
+        taegis_sdk::Error::Http {
+            status,
+            body_excerpt: String::new(),
+            request_id: None,
+        }
+    }
+
+    fn dispatch(sent: bool) -> taegis_sdk::Error {
+        taegis_sdk::Error::Dispatch {
+            may_have_been_sent: sent,
+            timed_out: true,
+            source: "cut off".into(),
+        }
+    }
+
+    #[test]
+    fn only_a_change_that_may_have_reached_the_server_has_an_unknown_outcome() {
+        let applied =
+            |e: &taegis_sdk::Error, change| JobError::from_sdk(e, change).may_have_applied;
+        // Reads never apply anything.
+        for e in [http(503), dispatch(true), http(403)] {
+            assert!(!applied(&e, false), "{e}");
+        }
+        // Changes: sent without a definite answer (5xx, 408, cut off after sending).
+        assert!(applied(&http(503), true));
+        assert!(applied(&http(500), true));
+        assert!(applied(&http(408), true));
+        assert!(applied(&dispatch(true), true));
+        // Refused or never sent.
+        assert!(!applied(&http(403), true));
+        assert!(!applied(&http(429), true));
+        assert!(!applied(&dispatch(false), true));
+        assert!(!applied(&taegis_sdk::Error::MissingCredentials, true));
+    }
+
+    #[test]
+    fn timeouts_are_unknown_for_changes_and_failures_for_reads() {
+        let timed_out = || FanOutError::TimedOut(Duration::from_secs(2));
+        assert_eq!(failed_entry("1", timed_out(), true).status, Status::Unknown);
+        assert_eq!(failed_entry("1", timed_out(), false).status, Status::Failed);
+        let not_started = failed_entry("1", FanOutError::NotStarted, true);
+        assert_eq!(not_started.status, Status::NotStarted);
+        assert_eq!(not_started.error, None);
+    }
+
+    #[test]
+    fn reruns_take_failed_and_not_started_and_unknown_only_when_asked() {
+        let mut report = Report::new("clients create", true);
+        for (tenant, status) in [
+            ("1", Status::Ok),
+            ("2", Status::Failed),
+            ("3", Status::Unknown),
+            ("4", Status::NotStarted),
+        ] {
+            report.push(Entry {
+                tenant_id: tenant.into(),
+                status,
+                error: None,
+            });
+        }
+        assert_eq!(report.to_rerun(false), ["2", "4"]);
+        assert_eq!(report.to_rerun(true), ["2", "3", "4"]);
+        assert!(!report.complete());
+        assert_eq!(
+            (report.ok, report.failed, report.unknown, report.not_started),
+            (1, 1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn rows_get_the_tenant_id_without_losing_a_field() {
+        let row = with_tenant("10001", serde_json::json!({"id": "a"}));
+        assert_eq!(row, serde_json::json!({"id": "a", "tenant_id": "10001"}));
+        // An object with its own `tenant_id` is kept whole under `result`.
+        let row = with_tenant("10001", serde_json::json!({"tenant_id": "x"}));
+        assert_eq!(
+            row,
+            serde_json::json!({"result": {"tenant_id": "x"}, "tenant_id": "10001"})
+        );
+    }
+}
