@@ -368,14 +368,10 @@ fn a_mutation_whose_outcome_is_unknown_is_not_rerun_without_rerun_unknown() {
     assert_eq!(w.sb.stats().operation("createClient"), 20);
 }
 
+/// `taegis --tenants-file FILE --concurrency 2 --report r.json --jsonl query DOC`, with pipes.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_stops_dispatching_lets_running_tenants_finish_and_writes_the_report() {
-    let w = world();
-    let doc = w.write("q.graphql", PER_TENANT_QUERY);
-    let file = tenants_file(&w, "t.txt", &children(1000));
-    w.sb.set_latency(Duration::from_millis(40));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_taegis"))
+fn spawn(w: &World, file: &str, doc: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_taegis"))
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", w.home.path())
@@ -384,13 +380,49 @@ fn ctrl_c_stops_dispatching_lets_running_tenants_finish_and_writes_the_report() 
         .env("CLIENT_ID", w.sb.client_id())
         .env("CLIENT_SECRET", w.sb.client_secret())
         .current_dir(w.home.path())
-        .args(["--tenants-file", &file, "--concurrency", "2"])
+        .args(["--tenants-file", file, "--concurrency", "2"])
         .args(["--report", "r.json", "--jsonl", "query"])
-        .arg(&doc)
+        .arg(doc)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("taegis starts");
+        .expect("taegis starts")
+}
+
+/// Sends SIGINT to `child`.
+#[cfg(unix)]
+fn interrupt(child: &std::process::Child) {
+    // SAFETY: kill(2) on our own child's PID.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+}
+
+/// Waits at most 30 s for `child` to exit.
+#[cfg(unix)]
+fn wait(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("taegis did not stop after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_dispatching_lets_running_tenants_finish_and_writes_the_report() {
+    let w = world();
+    let doc = w.write("q.graphql", PER_TENANT_QUERY);
+    let file = tenants_file(&w, "t.txt", &children(1000));
+    w.sb.set_latency(Duration::from_millis(40));
+    let mut child = spawn(&w, &file, &doc);
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -402,25 +434,11 @@ fn ctrl_c_stops_dispatching_lets_running_tenants_finish_and_writes_the_report() 
         );
         lines.push(line.clone());
     }
-    // SAFETY: kill(2) on our own child's PID.
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
-        0
-    );
-    let started = Instant::now();
+    interrupt(&child);
     for rest in stdout.lines() {
         lines.push(rest.unwrap());
     }
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("taegis did not stop after Ctrl-C");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait(&mut child);
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.code(), Some(5), "stderr: {}", short(&stderr));
@@ -435,4 +453,48 @@ fn ctrl_c_stops_dispatching_lets_running_tenants_finish_and_writes_the_report() 
     assert!(not_started >= 900, "dispatching stopped: {ok} ran");
     assert_eq!(lines.len(), ok, "one line per tenant that ran");
     assert_eq!(w.sb.stats().operation("perTenant"), ok as u64);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_aborts_and_still_writes_the_report() {
+    let w = world();
+    let doc = w.write("q.graphql", PER_TENANT_QUERY);
+    let file = tenants_file(&w, "t.txt", &children(100));
+    w.sb.set_latency(Duration::from_millis(600));
+    let mut child = spawn(&w, &file, &doc);
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    assert!(stdout.read_line(&mut line).unwrap() > 0, "a first tenant");
+    interrupt(&child);
+    // Once the first Ctrl-C is acknowledged, the second aborts the running tenants.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("Ctrl-C again to abort") {
+        let mut next = String::new();
+        assert!(
+            stderr.read_line(&mut next).unwrap() > 0,
+            "stderr ended: {said}"
+        );
+        said.push_str(&next);
+    }
+    interrupt(&child);
+    let status = wait(&mut child);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(130), "{said}{rest}");
+    let report = read_report(&w, "r.json");
+    let statuses = statuses(&report);
+    assert_eq!(statuses.len(), 100, "every tenant listed");
+    let aborted: Vec<&Value> = report["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["error"].as_str().is_some_and(|e| e.contains("aborted")))
+        .collect();
+    assert!(!aborted.is_empty() && aborted.len() <= 2, "{report}");
+    // A read cut off is safe to run again: failed, not unknown.
+    assert!(aborted.iter().all(|e| e["status"] == "failed"));
+    assert_eq!(count(&statuses, "unknown"), 0);
+    assert!(count(&statuses, "not_started") >= 90);
 }
