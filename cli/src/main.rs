@@ -42,7 +42,7 @@ pub use context::GlobalArgs;
                   Fan-out: --each-tenant, a --tenant-* filter, --tenants-file or \
                   --rerun-failures runs query, clients list, clients create, tenants list or \
                   tenants get once per tenant (one token for all), e.g. taegis \
-                  --tenant-is-partner false --report run.json --jsonl clients list",
+                  --tenant-is-partner false --report-file run.json --jsonl clients list",
     propagate_version = true
 )]
 pub struct Cli {
@@ -288,5 +288,29 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// A global option and a subcommand's own option with the same ID make clap panic when
+    /// that subcommand is parsed (the fan-out's `--report` and `schema check --report` did).
+    #[test]
+    fn no_subcommand_option_shares_an_id_with_a_fan_out_option() {
+        use clap::Args;
+        let root = Cli::command();
+        let globals: Vec<String> = super::fanout::FanOutArgs::augment_args(clap::Command::new("x"))
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect();
+        assert!(globals.contains(&"each_tenant".to_owned()));
+        fn walk(command: &clap::Command, globals: &[String], path: &str) {
+            for sub in command.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                for arg in sub.get_arguments() {
+                    let id = arg.get_id().to_string();
+                    assert!(!globals.contains(&id), "{path}: --{id} is also global");
+                }
+                walk(sub, globals, &path);
+            }
+        }
+        walk(&root, &globals, "taegis");
     }
 }

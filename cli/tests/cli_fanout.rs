@@ -78,7 +78,7 @@ fn every_tenant_exactly_once_under_a_429_storm_and_503_bursts_with_one_token() {
     let run = w.run(&[
         "--tenants-file",
         &file,
-        "--report",
+        "--report-file",
         "report.json",
         "--jsonl",
         "query",
@@ -121,7 +121,7 @@ fn every_tenant_exactly_once_under_a_429_storm_and_503_bursts_with_one_token() {
     let rerun = w.run(&[
         "--rerun-failures",
         "report.json",
-        "--report",
+        "--report-file",
         "rerun.json",
         "--jsonl",
         "query",
@@ -147,7 +147,7 @@ fn failing_tenants_do_not_stop_the_others_and_reruns_retry_only_them() {
     ids.push("9001".into());
     let file = tenants_file(&w, "tenants.txt", &ids);
     let args = |extra: &[&'static str]| {
-        let mut args = vec!["--tenants-file", file.as_str(), "--report", "r.json"];
+        let mut args = vec!["--tenants-file", file.as_str(), "--report-file", "r.json"];
         args.extend_from_slice(extra);
         args.extend(["--jsonl", "query", doc]);
         args
@@ -188,7 +188,7 @@ fn failing_tenants_do_not_stop_the_others_and_reruns_retry_only_them() {
     let rerun = w.run(&[
         "--rerun-failures",
         "r.json",
-        "--report",
+        "--report-file",
         "r2.json",
         "query",
         doc,
@@ -315,7 +315,7 @@ fn a_mutation_whose_outcome_is_unknown_is_not_rerun_without_rerun_unknown() {
         &file,
         "--concurrency",
         "4",
-        "--report",
+        "--report-file",
         "r.json",
         "--jsonl",
         "clients",
@@ -368,7 +368,7 @@ fn a_mutation_whose_outcome_is_unknown_is_not_rerun_without_rerun_unknown() {
     assert_eq!(w.sb.stats().operation("createClient"), 20);
 }
 
-/// `taegis --tenants-file FILE --concurrency 2 --report r.json --jsonl query DOC`, with pipes.
+/// `taegis --tenants-file FILE --concurrency 2 --report-file r.json --jsonl query DOC`, with pipes.
 #[cfg(unix)]
 fn spawn(w: &World, file: &str, doc: &std::path::Path) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_taegis"))
@@ -381,7 +381,7 @@ fn spawn(w: &World, file: &str, doc: &std::path::Path) -> std::process::Child {
         .env("CLIENT_SECRET", w.sb.client_secret())
         .current_dir(w.home.path())
         .args(["--tenants-file", file, "--concurrency", "2"])
-        .args(["--report", "r.json", "--jsonl", "query"])
+        .args(["--report-file", "r.json", "--jsonl", "query"])
         .arg(doc)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

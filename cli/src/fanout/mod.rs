@@ -2,7 +2,7 @@
 //! tenants and shape the run, the [`PerTenant`] trait a command implements to take part, the
 //! output with the tenant of every row, the progress bar, Ctrl-C, and the report.
 //!
-//! Shape: `taegis [selection] [--concurrency N] [--per-tenant-timeout S] [--report FILE]
+//! Shape: `taegis [selection] [--concurrency N] [--per-tenant-timeout S] [--report-file FILE]
 //! [--allow-partial] COMMAND ...`. The selection is `--each-tenant` (every tenant the
 //! credentials see) and/or the `--tenant-*` filters of the tenants API, or `--tenants-file
 //! FILE|-`, or `--rerun-failures REPORT`. Output: `--jsonl` rows carry `"tenant_id"`; tables
@@ -73,7 +73,7 @@ pub struct FanOutArgs {
     /// line, blank lines and # comments ignored.
     #[arg(long, global = true, value_name = "FILE")]
     tenants_file: Option<PathBuf>,
-    /// Run the command again in the tenants REPORT (written by --report) lists as failed or
+    /// Run the command again in the tenants REPORT (written by --report-file) lists as failed or
     /// not started. Tenants whose outcome is unknown (a change that may have been applied)
     /// are skipped unless --rerun-unknown.
     #[arg(long, global = true, value_name = "REPORT")]
@@ -91,7 +91,7 @@ pub struct FanOutArgs {
     /// Write the per-tenant report (JSON: ok, failed and why, outcome unknown, not started)
     /// to FILE.
     #[arg(long, global = true, value_name = "FILE")]
-    report: Option<PathBuf>,
+    report_file: Option<PathBuf>,
     /// Exit 0 when at least one tenant succeeded, instead of 5 for a partial failure.
     #[arg(long, global = true)]
     allow_partial: bool,
@@ -132,7 +132,7 @@ impl FanOutArgs {
         let set = [
             ("--concurrency", self.concurrency.is_some()),
             ("--per-tenant-timeout", self.per_tenant_timeout.is_some()),
-            ("--report", self.report.is_some()),
+            ("--report-file", self.report_file.is_some()),
             ("--allow-partial", self.allow_partial),
         ];
         match set.iter().find(|(_, on)| *on) {
@@ -541,7 +541,7 @@ async fn drive(
         }
     }
     report.print_summary();
-    if let Some(path) = &args.report {
+    if let Some(path) = &args.report_file {
         report.write(path)?;
     }
     if let Some(failure) = output_failure {

@@ -1,5 +1,5 @@
 //! The per-tenant report of a fan-out: what happened to each tenant, as a summary on standard
-//! error and as JSON (`--report FILE`, read back by `--rerun-failures`).
+//! error and as JSON (`--report-file FILE`, read back by `--rerun-failures`).
 
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -47,7 +47,7 @@ pub struct Entry {
     pub error: Option<String>,
 }
 
-/// The report of one fan-out run (the `--report FILE` document).
+/// The report of one fan-out run (the `--report-file FILE` document).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Format version (1).
@@ -121,7 +121,7 @@ impl Report {
             .collect()
     }
 
-    /// Reads a report written by `--report`.
+    /// Reads a report written by `--report-file`.
     pub fn read(path: &Path) -> Result<Report, Failure> {
         let text = std::fs::read(path).map_err(|error| {
             Failure::usage(format!(
@@ -216,7 +216,7 @@ impl Report {
         }
         if not_ok.len() > MAX_LISTED {
             eprintln!(
-                "  ... and {} more (--report FILE lists every tenant)",
+                "  ... and {} more (--report-file FILE lists every tenant)",
                 not_ok.len() - MAX_LISTED
             );
         }
