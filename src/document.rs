@@ -9,7 +9,7 @@ use crate::OperationKind;
 /// GraphQL's rules pick it: the named operation, else the only one. Anything the server may
 /// run as a write counts as a mutation: a document that does not parse, a name it does not
 /// hold, several operations with no name of which one is not a query, and subscriptions.
-pub(crate) fn document_kind(document: &str, operation_name: Option<&str>) -> OperationKind {
+pub fn document_kind(document: &str, operation_name: Option<&str>) -> OperationKind {
     let tree = apollo_parser::Parser::new(document).parse();
     if tree.errors().next().is_some() {
         return OperationKind::Mutation;

@@ -49,17 +49,55 @@ use crate::time::AsyncSleep;
 /// Default number of tenants whose jobs run at once.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
-/// A rate limiter shared by many handles of a client: a "not before" instant.
+/// A rate limiter shared by many handles of a client: a "not before" instant plus an
+/// adaptive bound on the requests in flight (AIMD: additive increase, multiplicative
+/// decrease).
 ///
 /// A request made through a handle carrying it ([`Client::with_throttle`]) waits until the
-/// instant has passed before each attempt; a 429 answer (or a 503 with `Retry-After`) moves
-/// the instant to now plus the server's `Retry-After` (else the retry backoff), so every
-/// worker pauses, not only the one that was refused. Once the instant has passed, requests
-/// flow again at the fan-out's concurrency.
-#[derive(Default)]
+/// instant has passed and a slot is free before each attempt, and frees its slot when the
+/// answer (or failure) is in. A throttling signal (a 429 answer, or a 503 with
+/// `Retry-After`) moves the instant to now plus the server's `Retry-After` (else the retry
+/// backoff), so every worker pauses, not only the one that was refused; and, once per hold
+/// (a signal while already held only extends it), it halves the bound on requests in flight
+/// (at least 1; with no bound yet, half the requests in flight then). Each successful answer counts
+/// towards growing the bound back: after as many successes as the bound, it grows by one, up
+/// to the ceiling ([`Throttle::set_ceiling`], which [`FanOut::run`] sets to its concurrency;
+/// unbounded otherwise). So when a hold ends, requests resume at half the rate they had and
+/// ramp back up step by step instead of all at once.
 pub struct Throttle {
     not_before: Mutex<Option<Instant>>,
     holds: AtomicU64,
+    window: Mutex<Window>,
+    slot_freed: tokio::sync::Notify,
+}
+
+/// The AIMD state of a [`Throttle`].
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    /// Requests admitted and not answered yet.
+    active: usize,
+    /// How many may be in flight at once.
+    limit: usize,
+    /// The most `limit` grows back to.
+    ceiling: usize,
+    /// Successes since `limit` last grew.
+    successes: usize,
+}
+
+impl Default for Throttle {
+    fn default() -> Throttle {
+        Throttle {
+            not_before: Mutex::new(None),
+            holds: AtomicU64::new(0),
+            window: Mutex::new(Window {
+                active: 0,
+                limit: usize::MAX,
+                ceiling: usize::MAX,
+                successes: 0,
+            }),
+            slot_freed: tokio::sync::Notify::new(),
+        }
+    }
 }
 
 impl fmt::Debug for Throttle {
@@ -67,14 +105,31 @@ impl fmt::Debug for Throttle {
         f.debug_struct("Throttle")
             .field("remaining", &self.remaining())
             .field("holds", &self.holds())
+            .field("limit", &self.limit())
+            .field("in_flight", &self.in_flight())
             .finish()
     }
 }
 
+/// A request's slot in a [`Throttle`]'s window, freed when dropped.
+pub(crate) struct Slot<'a>(&'a Throttle);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.window().active -= 1;
+        self.0.slot_freed.notify_one();
+    }
+}
+
 impl Throttle {
-    /// A limiter that is not held.
+    /// A limiter that is not held, with no bound on requests in flight until a throttling
+    /// signal sets one.
     pub fn new() -> Throttle {
         Throttle::default()
+    }
+
+    fn window(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.window.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// How long requests still have to wait, if the limiter is held.
@@ -90,13 +145,62 @@ impl Throttle {
         self.holds.load(Ordering::Relaxed)
     }
 
-    /// Holds every request for `delay` from now (never shortens a longer hold).
+    /// How many requests may be in flight at once now (`None`: no bound yet).
+    pub fn limit(&self) -> Option<usize> {
+        let w = self.window();
+        let limit = w.limit.min(w.ceiling);
+        (limit < usize::MAX).then_some(limit)
+    }
+
+    /// How many requests are in flight through this limiter now.
+    pub fn in_flight(&self) -> usize {
+        self.window().active
+    }
+
+    /// The most the bound on requests in flight grows back to after a throttling signal (at
+    /// least 1).
+    pub fn set_ceiling(&self, ceiling: usize) {
+        self.window().ceiling = ceiling.max(1);
+        self.slot_freed.notify_waiters();
+    }
+
+    /// Holds every request for `delay` from now (never shortens a longer hold). A hold that
+    /// starts while the limiter is not held also halves the bound on requests in flight.
     pub fn hold(&self, delay: Duration) {
-        let until = Instant::now() + delay;
+        let now = Instant::now();
+        let until = now + delay;
         let mut not_before = self.not_before.lock().unwrap_or_else(|e| e.into_inner());
+        let was_held = not_before.is_some_and(|at| at > now);
         if not_before.is_none_or(|at| at < until) {
             *not_before = Some(until);
             self.holds.fetch_add(1, Ordering::Relaxed);
+        }
+        drop(not_before);
+        if !was_held && !delay.is_zero() {
+            let mut w = self.window();
+            let bound = w.limit.min(w.ceiling);
+            let base = if bound == usize::MAX {
+                w.active.max(1)
+            } else {
+                bound
+            };
+            w.limit = (base / 2).max(1);
+            w.successes = 0;
+        }
+    }
+
+    /// Counts a successful answer towards growing the bound on requests in flight back.
+    pub fn record_success(&self) {
+        let mut w = self.window();
+        if w.limit >= w.ceiling || w.limit == usize::MAX {
+            return;
+        }
+        w.successes += 1;
+        if w.successes >= w.limit {
+            w.successes = 0;
+            w.limit += 1;
+            drop(w);
+            self.slot_freed.notify_one();
         }
     }
 
@@ -108,6 +212,24 @@ impl Throttle {
                 Some(wait) => sleep.sleep(wait).await,
                 None => return,
             }
+        }
+    }
+
+    /// Waits until the limiter is not held and a slot in the window is free, and takes it.
+    pub(crate) async fn admit(&self, sleep: &dyn AsyncSleep) -> Slot<'_> {
+        loop {
+            self.wait(sleep).await;
+            let freed = self.slot_freed.notified();
+            let mut freed = std::pin::pin!(freed);
+            freed.as_mut().enable();
+            {
+                let mut w = self.window();
+                if w.active < w.limit.min(w.ceiling) {
+                    w.active += 1;
+                    return Slot(self);
+                }
+            }
+            freed.await;
         }
     }
 }
@@ -223,7 +345,8 @@ impl FanOut {
         self
     }
 
-    /// Shares `throttle` with other fan-outs or handles instead of a new one.
+    /// Shares `throttle` with other fan-outs or handles instead of a new one ([`FanOut::run`]
+    /// sets its ceiling to this fan-out's concurrency).
     pub fn with_throttle(mut self, throttle: Arc<Throttle>) -> FanOut {
         self.throttle = throttle;
         self
@@ -258,6 +381,7 @@ impl FanOut {
         T: Send + 'static,
         E: Send + 'static,
     {
+        self.throttle.set_ceiling(self.concurrency);
         Running {
             base: self.client.with_throttle(self.throttle.clone()),
             settings: self,
@@ -398,6 +522,60 @@ mod tests {
         let short = Throttle::new();
         short.hold(Duration::ZERO);
         assert_eq!(short.remaining(), None, "a zero hold holds nothing");
+    }
+
+    #[test]
+    fn a_hold_halves_the_window_once_and_successes_grow_it_back_one_by_one() {
+        let throttle = Throttle::new();
+        throttle.set_ceiling(16);
+        assert_eq!(throttle.limit(), Some(16));
+        // The bound (the ceiling, 16) halves, whatever is in flight.
+        throttle.window().active = 3;
+        throttle.hold(Duration::from_millis(50));
+        assert_eq!(throttle.limit(), Some(8));
+        // More signals during the same hold only extend it.
+        throttle.hold(Duration::from_millis(60));
+        throttle.hold(Duration::from_millis(70));
+        assert_eq!(throttle.limit(), Some(8));
+        throttle.window().active = 0;
+        // +1 after as many successes as the bound: 8 successes -> 9, 9 more -> 10, ...
+        let mut seen = vec![];
+        for _ in 0..200 {
+            throttle.record_success();
+            seen.push(throttle.limit().unwrap());
+        }
+        assert_eq!(seen[6], 8);
+        assert_eq!(seen[7], 9);
+        assert_eq!(seen[7 + 9], 10);
+        assert!(seen.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1));
+        assert_eq!(
+            *seen.last().unwrap(),
+            16,
+            "back to the ceiling, never above"
+        );
+    }
+
+    #[tokio::test]
+    async fn admission_waits_for_a_free_slot() {
+        let throttle = Arc::new(Throttle::new());
+        throttle.set_ceiling(2);
+        let sleep = crate::time::TokioSleep;
+        let a = throttle.admit(&sleep).await;
+        let _b = throttle.admit(&sleep).await;
+        assert_eq!(throttle.in_flight(), 2);
+        let waiting = {
+            let throttle = throttle.clone();
+            tokio::spawn(async move {
+                let _c = throttle.admit(&crate::time::TokioSleep).await;
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(!waiting.is_finished(), "a third request waits");
+        drop(a);
+        tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("admitted once a slot is free")
+            .unwrap();
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub mod retry;
 pub mod scalars;
 mod secret;
 pub mod subscription;
+pub mod tenant_select;
 pub mod time;
 mod transport;
 
@@ -63,6 +64,7 @@ pub use client::{Client, ServiceVersion};
 pub use config::{
     ClientBuilder, Config, TenantId, DEFAULT_REFRESH_MARGIN, DEFAULT_TOKEN_LOAD_TIMEOUT, USER_AGENT,
 };
+pub use document::document_kind;
 pub use error::{Error, ErrorKind, GraphQlError, PartialData};
 pub use fanout::{CancelToken, FanOut, FanOutError, Throttle};
 pub use net::{TlsRoots, DEFAULT_MAX_RESPONSE_SIZE};

@@ -125,9 +125,6 @@ impl Transport {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            if let Some(throttle) = spec.throttle {
-                throttle.wait(&*self.sleep).await;
-            }
             let (authorization, token) = match &auth {
                 Auth::Token(value) => (value.clone(), None),
                 Auth::Api(identity) => {
@@ -151,11 +148,21 @@ impl Transport {
                     .body(body.clone());
             }
 
-            let (failure, error, retry_after) = match send_and_read(request, spec.limit).await {
+            // A slot of the shared limiter's window, held while the request is out.
+            let slot = match spec.throttle {
+                Some(throttle) => Some(throttle.admit(&*self.sleep).await),
+                None => None,
+            };
+            let sent = send_and_read(request, spec.limit).await;
+            drop(slot);
+            let (failure, error, retry_after) = match sent {
                 Err((failure, error)) => (failure, error, None),
                 Ok(answer) => {
                     span.record("status", answer.status);
                     if (200..300).contains(&answer.status) {
+                        if let Some(throttle) = spec.throttle {
+                            throttle.record_success();
+                        }
                         return Ok(Reply {
                             answer,
                             token,

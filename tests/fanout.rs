@@ -317,3 +317,97 @@ async fn cancellation_lets_in_flight_finish_and_reports_the_rest_not_started() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_hold_requests_ramp_back_up_instead_of_jumping() {
+    guarded(async {
+        let sb = Sandbox::builder()
+            .tenants(400)
+            .seed(17)
+            .retry_after(Duration::from_secs(1))
+            .latency(Duration::from_millis(20))
+            .start()
+            .await
+            .expect("sandbox starts");
+        let client = client_for(&sb);
+        client.access_token().await.expect("token");
+        sb.fail_next(FaultTarget::GraphQl, FaultKind::RateLimited, 12);
+
+        let fan_out = client.fan_out().concurrency(16);
+        let throttle = fan_out.throttle();
+        let mut stream = fan_out.run(futures_util::stream::iter(tenant_ids(400)), count_clients);
+        let mut results = HashMap::new();
+        // (held, limit, in flight, requests the sandbox has seen), in order.
+        let mut samples: Vec<(bool, Option<usize>, usize, u64)> = Vec::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(5));
+        loop {
+            tokio::select! {
+                next = stream.next() => match next {
+                    Some((tenant, result)) => {
+                        assert!(results.insert(tenant.clone(), result).is_none(), "{tenant} twice");
+                    }
+                    None => break,
+                },
+                _ = tick.tick() => {
+                    let in_flight = throttle.in_flight();
+                    samples.push((
+                        throttle.remaining().is_some(),
+                        throttle.limit(),
+                        in_flight,
+                        sb.stats().graphql_requests,
+                    ));
+                }
+            }
+        }
+        assert_eq!(results.len(), 400);
+        assert!(
+            results.values().all(|r| r.is_ok()),
+            "every tenant succeeded"
+        );
+        assert_eq!(sb.stats().operation("clients"), 400, "each query ran once");
+        assert_eq!(sb.stats().token_requests, 1);
+
+        // The storm halved the window: 16 in flight, so 8.
+        let held_from = samples
+            .iter()
+            .position(|s| s.0)
+            .expect("a sample saw the hold");
+        let resumed = held_from
+            + samples[held_from..]
+                .iter()
+                .position(|s| !s.0)
+                .expect("a sample after the hold");
+        let (_, limit_at_resume, in_flight_at_resume, requests_at_resume) = samples[resumed];
+        let halved = limit_at_resume.expect("a bound after the storm");
+        assert!(halved <= 8, "halved from 16, got {halved}");
+        assert!(
+            in_flight_at_resume <= halved,
+            "no jump back to 16 in flight: {in_flight_at_resume}"
+        );
+        // From then on, never more in flight than the bound, which grows one step at a time.
+        let after = &samples[resumed..];
+        for pair in after.windows(2) {
+            let (a, b) = (pair[0].1.unwrap(), pair[1].1.unwrap());
+            assert!(b >= a, "the bound never shrinks without a new hold");
+        }
+        assert!(after.iter().all(|s| s.2 <= s.1.unwrap()), "{after:?}");
+        // Growing from `halved` back to 16 takes halved + (halved+1) + ... + 15 successes:
+        // counted on the sandbox (with a margin for the samples' lag).
+        let full = after
+            .iter()
+            .find(|s| s.1 == Some(16))
+            .expect("the bound grew back to the concurrency");
+        let needed: u64 = (halved as u64..16).sum();
+        assert!(
+            full.3 - requests_at_resume + 16 >= needed,
+            "{} requests to grow from {halved} to 16, at least {needed} expected",
+            full.3 - requests_at_resume
+        );
+        // In between, the bound took every value from the halved one to 16, in order.
+        let mut steps: Vec<usize> = after.iter().filter_map(|s| s.1).collect();
+        steps.dedup();
+        assert_eq!(steps.first(), Some(&halved));
+        assert_eq!(steps.last(), Some(&16));
+    })
+    .await;
+}

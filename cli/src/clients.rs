@@ -184,9 +184,9 @@ pub async fn run(session: &Session, command: ClientsCommand) -> Result<(), Failu
     }
 }
 
-const HEADER: &[&str] = &["ID", "NAME", "CLIENT ID", "ROLES", "TENANT", "CREATED"];
+pub(crate) const HEADER: &[&str] = &["ID", "NAME", "CLIENT ID", "ROLES", "TENANT", "CREATED"];
 
-fn row(client: &ApiClient) -> Vec<String> {
+pub(crate) fn row(client: &ApiClient) -> Vec<String> {
     vec![
         client.id.clone(),
         client.name.clone(),

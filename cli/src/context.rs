@@ -99,6 +99,11 @@ impl GlobalArgs {
         self.typed = ids.filter(|id| typed(matches, id)).collect();
     }
 
+    /// Whether `--tenant` was typed on the command line (not read from `TAEGIS_TENANT_ID`).
+    pub fn tenant_typed(&self) -> bool {
+        self.on_command_line("tenant")
+    }
+
     fn on_command_line(&self, id: &str) -> bool {
         self.typed.contains(&id)
     }

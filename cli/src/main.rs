@@ -1,7 +1,8 @@
 //! Argument parsing, dispatch and exit codes of the `taegis` binary.
 //!
 //! Exit codes: 0 success, 1 API or GraphQL error (and breaking schema changes for
-//! `schema diff`), 2 usage error, 3 authentication error, 4 network error.
+//! `schema diff`), 2 usage error, 3 authentication error, 4 network error, 5 a fan-out in
+//! which not every tenant succeeded (130 when a second Ctrl-C aborted it).
 
 mod alerts;
 mod clients;
@@ -9,6 +10,7 @@ mod config;
 mod context;
 mod enums;
 mod events;
+mod fanout;
 mod investigations;
 mod misc;
 mod output;
@@ -38,12 +40,20 @@ pub use context::GlobalArgs;
                   sandbox instead. The region comes from --environment or TAEGIS_ENVIRONMENT \
                   (default US1); custom regions of the file (taegis config add-region) work too.",
     after_help = "Exit status: 0 success, 1 API or GraphQL error, 2 usage error, \
-                  3 authentication error, 4 network error.",
+                  3 authentication error, 4 network error, 5 a fan-out in which not every \
+                  tenant succeeded (0 with --allow-partial when some did), 130 a fan-out \
+                  aborted by a second Ctrl-C.\n\n\
+                  Fan-out: --each-tenant, a --tenant-* filter, --tenants-file or \
+                  --rerun-failures runs query, clients list, clients create, tenants list or \
+                  tenants get once per tenant (one token for all), e.g. taegis \
+                  --tenant-is-partner false --report-file run.json --jsonl clients list",
     propagate_version = true
 )]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
+    #[command(flatten)]
+    fanout: fanout::FanOutArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -218,7 +228,15 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let Cli { global, command } = cli;
+    let Cli {
+        global,
+        fanout,
+        command,
+    } = cli;
+    if fanout.requested() {
+        return fanout::run(global, fanout, command);
+    }
+    fanout.check_unused()?;
     match command {
         Command::Schema(schema::SchemaCommand::Pull(args)) => context::block_on(async {
             let session = context::Session::open(&global).await?;
@@ -295,5 +313,29 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// A global option and a subcommand's own option with the same ID make clap panic when
+    /// that subcommand is parsed (the fan-out's `--report` and `schema check --report` did).
+    #[test]
+    fn no_subcommand_option_shares_an_id_with_a_fan_out_option() {
+        use clap::Args;
+        let root = Cli::command();
+        let globals: Vec<String> = super::fanout::FanOutArgs::augment_args(clap::Command::new("x"))
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect();
+        assert!(globals.contains(&"each_tenant".to_owned()));
+        fn walk(command: &clap::Command, globals: &[String], path: &str) {
+            for sub in command.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                for arg in sub.get_arguments() {
+                    let id = arg.get_id().to_string();
+                    assert!(!globals.contains(&id), "{path}: --{id} is also global");
+                }
+                walk(sub, globals, &path);
+            }
+        }
+        walk(&root, &globals, "taegis");
     }
 }

@@ -95,50 +95,88 @@ pub async fn auth(session: &Session, command: AuthCommand) -> Result<(), Failure
 
 /// Runs `taegis query`: prints the whole JSON response, exit 1 when it has `errors`.
 pub async fn query(session: &Session, args: QueryArgs) -> Result<(), Failure> {
-    let document = read_input(&args.file)?;
-    if document.trim().is_empty() {
-        return Err(Failure::usage("the GraphQL document is empty"));
-    }
-    let mut variables = match &args.variables {
-        Some(text) => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => map,
-            Ok(_) => return Err(Failure::usage("--variables must be a JSON object")),
-            Err(error) => {
-                return Err(Failure::usage(format!(
-                    "--variables is not valid JSON: {error}"
-                )))
-            }
-        },
-        None => Map::new(),
-    };
-    for var in &args.vars {
-        let (name, value) = var
-            .split_once('=')
-            .ok_or_else(|| Failure::usage(format!("--var {var:?}: expected NAME=VALUE")))?;
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(Failure::usage(format!(
-                "--var {var:?}: {name:?} is not a GraphQL variable name"
-            )));
-        }
-        let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-        variables.insert(name.to_owned(), value);
-    }
-    let endpoint = args.endpoint;
-    let response = session
-        .client
-        .execute_raw(
-            endpoint,
-            &document,
-            (!variables.is_empty()).then_some(Value::Object(variables)),
-            args.operation.as_deref(),
-        )
-        .await?;
+    let prepared = PreparedQuery::new(&args)?;
+    let response = prepared.run(&session.client).await?;
     match session.output {
         OutputMode::JsonLines => output::json_line(&response)?,
         _ => output::json(&response)?,
     }
+    match graphql_errors(&response) {
+        Some(message) => Err(Failure::api(message)),
+        None => Ok(()),
+    }
+}
+
+/// A `taegis query` document with its variables, read and checked once (a fan-out runs it
+/// in every tenant).
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedQuery {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) document: String,
+    pub(crate) variables: Option<Value>,
+    pub(crate) operation: Option<String>,
+}
+
+impl PreparedQuery {
+    /// Reads the document and the variables of `args`.
+    pub(crate) fn new(args: &QueryArgs) -> Result<PreparedQuery, Failure> {
+        let document = read_input(&args.file)?;
+        if document.trim().is_empty() {
+            return Err(Failure::usage("the GraphQL document is empty"));
+        }
+        let mut variables = match &args.variables {
+            Some(text) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => return Err(Failure::usage("--variables must be a JSON object")),
+                Err(error) => {
+                    return Err(Failure::usage(format!(
+                        "--variables is not valid JSON: {error}"
+                    )))
+                }
+            },
+            None => Map::new(),
+        };
+        for var in &args.vars {
+            let (name, value) = var
+                .split_once('=')
+                .ok_or_else(|| Failure::usage(format!("--var {var:?}: expected NAME=VALUE")))?;
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(Failure::usage(format!(
+                    "--var {var:?}: {name:?} is not a GraphQL variable name"
+                )));
+            }
+            let value =
+                serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+            variables.insert(name.to_owned(), value);
+        }
+        Ok(PreparedQuery {
+            endpoint: args.endpoint,
+            document,
+            variables: (!variables.is_empty()).then_some(Value::Object(variables)),
+            operation: args.operation.clone(),
+        })
+    }
+
+    /// Runs it through `client`: the whole JSON response.
+    pub(crate) async fn run(
+        &self,
+        client: &taegis_sdk::Client,
+    ) -> Result<Value, taegis_sdk::Error> {
+        client
+            .execute_raw(
+                self.endpoint,
+                &self.document,
+                self.variables.clone(),
+                self.operation.as_deref(),
+            )
+            .await
+    }
+}
+
+/// The failure line for a response holding GraphQL errors, if it does.
+pub(crate) fn graphql_errors(response: &Value) -> Option<String> {
     match response.get("errors") {
-        Some(Value::Array(errors)) if !errors.is_empty() => Err(Failure::api(format!(
+        Some(Value::Array(errors)) if !errors.is_empty() => Some(format!(
             "the response has {} GraphQL error{}: {}",
             errors.len(),
             if errors.len() == 1 { "" } else { "s" },
@@ -146,8 +184,8 @@ pub async fn query(session: &Session, args: QueryArgs) -> Result<(), Failure> {
                 .get("message")
                 .and_then(Value::as_str)
                 .unwrap_or("(no message)")
-        ))),
-        _ => Ok(()),
+        )),
+        _ => None,
     }
 }
 

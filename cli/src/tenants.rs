@@ -138,10 +138,10 @@ pub struct ListArgs {
     cursor: Option<String>,
     /// Follow the cursor through every page.
     #[arg(long)]
-    all: bool,
+    pub(crate) all: bool,
     /// Stop after N tenants.
     #[arg(long, value_name = "N")]
-    max: Option<usize>,
+    pub(crate) max: Option<usize>,
 }
 
 /// Sort fields of `tenants list`.
@@ -418,7 +418,7 @@ fn parse_environment(name: &str) -> Result<TenantEnvironment, Failure> {
         .map_err(|e| Failure::usage(format!("bad environment {name:?}: {e}")))
 }
 
-fn query_of(args: &ListArgs) -> TenantsQuery {
+pub(crate) fn query_of(args: &ListArgs) -> TenantsQuery {
     let time_filter = |start: &Option<String>, end: &Option<String>| {
         (start.is_some() || end.is_some()).then(|| TimeFilter {
             start_time: start.clone(),
@@ -511,7 +511,7 @@ async fn list(session: &Session, args: ListArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-const HEADER: &[&str] = &[
+pub(crate) const HEADER: &[&str] = &[
     "ID",
     "NAME",
     "ENABLED",
@@ -522,7 +522,7 @@ const HEADER: &[&str] = &[
     "EXPIRES",
 ];
 
-fn row(tenant: &Tenant) -> Vec<String> {
+pub(crate) fn row(tenant: &Tenant) -> Vec<String> {
     let environments: Vec<&str> = tenant
         .environments
         .iter()

@@ -1,0 +1,269 @@
+//! The commands that run once per tenant, each a [`PerTenant`]: `query FILE`, `clients list`,
+//! `clients create`, `tenants list`, `tenants get`. A command added later (`alerts search`,
+//! investigations) takes part with one more `PerTenant` here and one arm in [`job_for`].
+
+use futures_util::TryStreamExt;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use taegis_sdk::api::clients::{ClientFilter, Role};
+use taegis_sdk::api::tenants::TenantsQuery;
+use taegis_sdk::Client;
+
+use super::{JobError, JobFuture, PerTenant, TenantOutput};
+use crate::clients::{self, ClientsCommand};
+use crate::misc::{self, PreparedQuery};
+use crate::tenants::{self, TenantsCommand};
+use crate::{Command, Failure};
+
+/// The per-tenant form of `command`, or a usage error for a command that has none.
+pub fn job_for(command: Command) -> Result<Arc<dyn PerTenant>, Failure> {
+    let job: Arc<dyn PerTenant> = match command {
+        Command::Query(args) => {
+            let query = PreparedQuery::new(&args)?;
+            let changes_state =
+                taegis_sdk::document_kind(&query.document, query.operation.as_deref())
+                    != taegis_sdk::OperationKind::Query;
+            Arc::new(Query {
+                query: Arc::new(query),
+                changes_state,
+            })
+        }
+        Command::Clients(ClientsCommand::List { name, roles, max }) => Arc::new(ClientsList {
+            filter: ClientFilter {
+                name,
+                roles,
+                ..Default::default()
+            },
+            max,
+        }),
+        Command::Clients(ClientsCommand::Create {
+            name,
+            roles,
+            write_env,
+            ..
+        }) => {
+            if write_env.is_some() {
+                return Err(Failure::usage(
+                    "--write-env writes one client's credentials: it cannot be used in a fan-out",
+                ));
+            }
+            Arc::new(ClientsCreate {
+                name: Arc::from(name),
+                roles: Arc::from(roles),
+            })
+        }
+        Command::Tenants(TenantsCommand::List(args)) => Arc::new(TenantsList {
+            query: tenants::query_of(&args),
+            max: args.max,
+        }),
+        Command::Tenants(TenantsCommand::Get { id }) => Arc::new(TenantsGet { id }),
+        _ => {
+            return Err(Failure::usage(
+                "this command cannot run once per tenant; a fan-out runs query, clients list, \
+                 clients create, tenants list and tenants get",
+            ))
+        }
+    };
+    Ok(job)
+}
+
+/// A JSON value of an API object (every facade type serialises).
+fn to_json(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// `taegis query FILE` in each tenant: the whole response; GraphQL errors fail the tenant.
+struct Query {
+    query: Arc<PreparedQuery>,
+    changes_state: bool,
+}
+
+impl PerTenant for Query {
+    fn name(&self) -> &'static str {
+        "query"
+    }
+    fn changes_state(&self) -> bool {
+        self.changes_state
+    }
+    fn header(&self) -> Vec<&'static str> {
+        vec!["DATA"]
+    }
+    fn run(&self, client: Client) -> JobFuture {
+        let query = self.query.clone();
+        let changes_state = self.changes_state;
+        Box::pin(async move {
+            let response = query
+                .run(&client)
+                .await
+                .map_err(|e| JobError::from_sdk(&e, changes_state))?;
+            if let Some(message) = misc::graphql_errors(&response) {
+                let partial = response.get("data").is_some_and(|d| !d.is_null());
+                return Err(JobError {
+                    message,
+                    may_have_applied: changes_state && partial,
+                });
+            }
+            let data = response.get("data").cloned().unwrap_or(Value::Null);
+            let cell = serde_json::to_string(&data).unwrap_or_default();
+            Ok(TenantOutput {
+                items: vec![(response, vec![cell])],
+                single: true,
+            })
+        })
+    }
+}
+
+/// `taegis clients list` in each tenant.
+struct ClientsList {
+    filter: ClientFilter,
+    max: Option<usize>,
+}
+
+/// The clients table without its TENANT column (the fan-out's TENANT column says it).
+const CLIENT_TENANT_COLUMN: usize = 4;
+
+impl PerTenant for ClientsList {
+    fn name(&self) -> &'static str {
+        "clients list"
+    }
+    fn changes_state(&self) -> bool {
+        false
+    }
+    fn header(&self) -> Vec<&'static str> {
+        let mut header = clients::HEADER.to_vec();
+        header.remove(CLIENT_TENANT_COLUMN);
+        header
+    }
+    fn run(&self, client: Client) -> JobFuture {
+        let pages = client.clients().paginate(self.filter.clone());
+        let max = self.max;
+        Box::pin(async move {
+            let items: Vec<_> = crate::output::limited(pages, max)
+                .try_collect()
+                .await
+                .map_err(|e| JobError::from_sdk(&e, false))?;
+            Ok(TenantOutput {
+                items: items
+                    .iter()
+                    .map(|c| {
+                        let mut cells = clients::row(c);
+                        cells.remove(CLIENT_TENANT_COLUMN);
+                        (to_json(c), cells)
+                    })
+                    .collect(),
+                single: false,
+            })
+        })
+    }
+}
+
+/// `taegis clients create NAME` in each tenant: one new client per tenant; its secret is
+/// printed once, as by `clients create`, and never written to the report.
+struct ClientsCreate {
+    name: Arc<str>,
+    roles: Arc<[Role]>,
+}
+
+impl PerTenant for ClientsCreate {
+    fn name(&self) -> &'static str {
+        "clients create"
+    }
+    fn changes_state(&self) -> bool {
+        true
+    }
+    fn header(&self) -> Vec<&'static str> {
+        vec!["ID", "NAME", "CLIENT ID", "CLIENT SECRET"]
+    }
+    fn run(&self, client: Client) -> JobFuture {
+        let (name, roles) = (self.name.clone(), self.roles.clone());
+        Box::pin(async move {
+            let created = client
+                .clients()
+                .create(&name, &roles)
+                .await
+                .map_err(|e| JobError::from_sdk(&e, true))?;
+            let secret = created.secret.expose_secret().to_owned();
+            let cells = vec![
+                created.client.id.clone(),
+                created.client.name.clone(),
+                created.client.client_id.clone(),
+                secret.clone(),
+            ];
+            let json = json!({ "client": created.client, "clientSecret": secret });
+            Ok(TenantOutput {
+                items: vec![(json, cells)],
+                single: true,
+            })
+        })
+    }
+}
+
+/// `taegis tenants list` in each tenant's context (every page).
+struct TenantsList {
+    query: TenantsQuery,
+    max: Option<usize>,
+}
+
+impl PerTenant for TenantsList {
+    fn name(&self) -> &'static str {
+        "tenants list"
+    }
+    fn changes_state(&self) -> bool {
+        false
+    }
+    fn header(&self) -> Vec<&'static str> {
+        tenants::HEADER.to_vec()
+    }
+    fn run(&self, client: Client) -> JobFuture {
+        let pages = client.tenants().paginate(self.query.clone());
+        let max = self.max;
+        Box::pin(async move {
+            let items: Vec<_> = crate::output::limited(pages, max)
+                .try_collect()
+                .await
+                .map_err(|e| JobError::from_sdk(&e, false))?;
+            Ok(TenantOutput {
+                items: items
+                    .iter()
+                    .map(|t| (to_json(t), tenants::row(t)))
+                    .collect(),
+                single: false,
+            })
+        })
+    }
+}
+
+/// `taegis tenants get ID` in each tenant's context; `{}` as the ID stands for each tenant.
+struct TenantsGet {
+    id: String,
+}
+
+impl PerTenant for TenantsGet {
+    fn name(&self) -> &'static str {
+        "tenants get"
+    }
+    fn changes_state(&self) -> bool {
+        false
+    }
+    fn header(&self) -> Vec<&'static str> {
+        tenants::HEADER.to_vec()
+    }
+    fn run(&self, client: Client) -> JobFuture {
+        let tenant = client.tenant_id().map(|t| t.as_str().to_owned());
+        let id = match tenant {
+            Some(tenant) => self.id.replace("{}", &tenant),
+            None => self.id.clone(),
+        };
+        Box::pin(async move {
+            let found = client
+                .tenants()
+                .get(&id)
+                .await
+                .map_err(|e| JobError::from_sdk(&e, false))?;
+            Ok(TenantOutput {
+                items: vec![(to_json(&found), tenants::row(&found))],
+                single: true,
+            })
+        })
+    }
+}
