@@ -481,3 +481,67 @@ async fn the_same_seed_gives_the_same_investigations() {
     assert_eq!(shape(x.clone()), shape(y));
     assert_ne!(ids(&x), ids(&z));
 }
+
+#[tokio::test]
+async fn closing_needs_a_resolution_for_its_alerts_and_resolves_them() {
+    let api = Api::start(2, 9).await;
+    let tenant = api.child(1);
+    let alerts: Vec<String> = api.alert_links(&tenant).await.into_keys().take(2).collect();
+    let create = mutation_doc("createInvestigationV2", "CreateInvestigationInput");
+    let made = api
+        .data(
+            &tenant,
+            &create,
+            json!({"i": {"title": "To close", "alerts": alerts}}),
+        )
+        .await;
+    let id = made["createInvestigationV2"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let close = mutation_doc("closeInvestigation", "CloseInvestigationInput");
+
+    // Alerts attached and no resolution for them: refused, nothing changes.
+    let message = api
+        .error(
+            &tenant,
+            &close,
+            json!({"i": {"id": id, "status": "CLOSED_INFORMATIONAL", "reason": "done"}}),
+        )
+        .await;
+    assert!(message.contains("alertsResolutionStatus"), "{message}");
+    let still = api
+        .data(&tenant, &get_doc(), json!({"a": {"id": id}}))
+        .await;
+    assert_eq!(still["investigationV2"]["status"], "OPEN");
+
+    let closed = api
+        .data(
+            &tenant,
+            &close,
+            json!({"i": {"id": id, "status": "CLOSED_FALSE_POSITIVE_ALERT", "reason": "scanner",
+                "alertsResolutionStatus": "FALSE_POSITIVE"}}),
+        )
+        .await;
+    assert_eq!(
+        closed["closeInvestigation"]["status"],
+        "CLOSED_FALSE_POSITIVE_ALERT"
+    );
+    let query = "query g($in: GetByIDRequestInput) { alertsServiceRetrieveAlertsById(in: $in) {
+      alerts { list { id status resolution_reason } } } }";
+    let got = api
+        .data(&tenant, query, json!({"in": {"iDs": alerts}}))
+        .await;
+    let list = got["alertsServiceRetrieveAlertsById"]["alerts"]["list"]
+        .as_array()
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    for alert in list {
+        assert_eq!(alert["status"], "FALSE_POSITIVE");
+        assert_eq!(alert["resolution_reason"], "scanner");
+    }
+    let bad = api
+        .error(&tenant, &close, json!({"i": {"id": id, "status": "OPEN"}}))
+        .await;
+    assert!(bad.contains("status"), "{bad}");
+}

@@ -166,6 +166,18 @@ pub(crate) struct Alert {
     pub(crate) investigation_ids: Vec<String>,
 }
 
+/// Who resolves alerts, why and when (one `resolution_history` entry).
+pub(crate) struct Resolution<'a> {
+    /// The history entry's ID.
+    pub(crate) entry_id: &'a str,
+    /// The user or client.
+    pub(crate) user: &'a str,
+    /// The reason given.
+    pub(crate) reason: &'a str,
+    /// The time, ms since the epoch.
+    pub(crate) now: i64,
+}
+
 /// A search kept for polling.
 struct Search {
     id: String,
@@ -193,6 +205,23 @@ impl TenantData {
     /// The alert with this ID.
     pub(crate) fn alert(&self, id: &str) -> Option<&Alert> {
         self.index.get(id).map(|&i| &self.alerts[i])
+    }
+
+    /// Sets the resolution `status` of the alerts `ids` (unknown ones skipped), with one
+    /// history entry for the batch: alerts' own resolution and closing an investigation.
+    pub(crate) fn resolve(&mut self, ids: &[String], status: &str, by: &Resolution<'_>) {
+        let entry = resolution_entry(by.entry_id, by.user, by.reason, ids.len(), by.now, status);
+        for id in ids {
+            if let Some(alert) = self.alert_mut(id) {
+                alert.status = status.to_owned();
+                alert.resolution_reason = Some(by.reason.to_owned());
+                alert.history.push(entry.clone());
+                alert.updated_ms = by.now;
+                if status != "OPEN" && alert.first_resolved_ms.is_none() {
+                    alert.first_resolved_ms = Some(by.now);
+                }
+            }
+        }
     }
 
     fn alert_mut(&mut self, id: &str) -> Option<&mut Alert> {
@@ -805,18 +834,16 @@ impl Alerts {
         if let Some(missing) = ids.iter().find(|id| data.alert(id).is_none()) {
             return Err(format!("alert {missing} not found in tenant {tenant}"));
         }
-        let entry = resolution_entry(&entry_id, &user, &reason, ids.len(), now, status);
-        for id in &ids {
-            if let Some(alert) = data.alert_mut(id) {
-                alert.status = status.to_owned();
-                alert.resolution_reason = Some(reason.clone());
-                alert.history.push(entry.clone());
-                alert.updated_ms = now;
-                if status != "OPEN" && alert.first_resolved_ms.is_none() {
-                    alert.first_resolved_ms = Some(now);
-                }
-            }
-        }
+        data.resolve(
+            &ids,
+            status,
+            &Resolution {
+                entry_id: &entry_id,
+                user: &user,
+                reason: &reason,
+                now,
+            },
+        );
         Ok(json!({"reason": reason, "resolution_status": "SUCCESS"}))
     }
 

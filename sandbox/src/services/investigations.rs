@@ -32,7 +32,7 @@
 //!
 //! Reading needs any role on the tenant, changing needs Responder or more.
 
-use super::alerts::{alert_ids, parse_alert_query, TenantData, Workflows};
+use super::alerts::{alert_ids, parse_alert_query, Resolution, TenantData, Workflows};
 use super::{arg_bool, arg_id, arg_int, arg_list, arg_str, FieldResult};
 use crate::cql;
 use crate::service::{Context, Role, Service};
@@ -47,6 +47,28 @@ const DEFAULT_PER_PAGE: i64 = 10;
 const MAX_PER_PAGE: i64 = 1000;
 
 /// `InvestigationStatus` values.
+/// `InvestigationCloseStatus` values.
+const CLOSE_STATUSES: [&str; 7] = [
+    "CLOSED_CONFIRMED_SECURITY_INCIDENT",
+    "CLOSED_AUTHORIZED_ACTIVITY",
+    "CLOSED_THREAT_MITIGATED",
+    "CLOSED_NOT_VULNERABLE",
+    "CLOSED_FALSE_POSITIVE_ALERT",
+    "CLOSED_INCONCLUSIVE",
+    "CLOSED_INFORMATIONAL",
+];
+
+/// `AlertResolutionStatus` values (what closing gives the attached alerts).
+const ALERT_RESOLUTIONS: [&str; 7] = [
+    "OPEN",
+    "TRUE_POSITIVE_BENIGN",
+    "TRUE_POSITIVE_MALICIOUS",
+    "FALSE_POSITIVE",
+    "NOT_ACTIONABLE",
+    "OTHER",
+    "SUPPRESSED",
+];
+
 const STATUSES: [&str; 14] = [
     "DRAFT",
     "DRAFT_DISMISSED",
@@ -158,6 +180,8 @@ pub(crate) struct Investigation {
     /// Last change.
     pub(crate) updated_ms: i64,
     archived_ms: Option<i64>,
+    /// The reason given when it was closed.
+    close_reason: Option<String>,
     /// Alert evidence (the alerts' `investigation_ids` name this investigation).
     pub(crate) alerts: Vec<Evidence>,
     events: Vec<Evidence>,
@@ -213,6 +237,7 @@ pub(crate) fn seed_tenant(
                 created_ms,
                 updated_ms,
                 archived_ms: chance(rng, 0.1).then_some(updated_ms),
+                close_reason: None,
                 alerts: Vec::new(),
                 events: Vec::new(),
                 search_queries: Vec::new(),
@@ -285,7 +310,9 @@ impl Investigation {
             "updatedById": self.updated_by,
             "updatedAt": time(self.updated_ms),
             "archivedAt": self.archived_ms.map(time),
-            "closeReason": self.status.starts_with("CLOSED_").then(|| self.status.clone()),
+            "closeReason": self.status.starts_with("CLOSED_").then(|| {
+                self.close_reason.clone().unwrap_or_else(|| self.status.clone())
+            }),
             "ruleId": null,
             "serviceDeskId": self.service_desk_id,
             "serviceDeskType": self.service_desk_type,
@@ -371,6 +398,7 @@ impl Service for Investigations {
             (M, "investigationV2"),
             (M, "createInvestigationV2"),
             (M, "updateInvestigationV2"),
+            (M, "closeInvestigation"),
             (M, "archiveInvestigationV2"),
             (M, "unarchiveInvestigationV2"),
             (M, "archiveInvestigationsV2"),
@@ -393,6 +421,7 @@ impl Service for Investigations {
             "commentsV2" => self.comments(ctx, arguments),
             "createInvestigationV2" => self.create(ctx, input),
             "updateInvestigationV2" => self.update(ctx, input),
+            "closeInvestigation" => self.close(ctx, input),
             "archiveInvestigationV2" | "unarchiveInvestigationV2" => {
                 self.archive(ctx, input, field == "archiveInvestigationV2")
             }
@@ -576,6 +605,7 @@ impl Investigations {
             created_ms: now,
             updated_ms: now,
             archived_ms: None,
+            close_reason: None,
             alerts: Vec::new(),
             events: evidence_list(input, "events", &by, now),
             search_queries: evidence_list(input, "searchQueries", &by, now),
@@ -639,6 +669,49 @@ impl Investigations {
         inv.updated_by = by;
         inv.updated_ms = now;
         Ok(inv.to_json(&tenant_json))
+    }
+
+    /// `closeInvestigation`: a `CLOSED_*` status and a reason; the attached alerts get
+    /// `alertsResolutionStatus`, which is required when there are any (the Python SDK 2.0.4's
+    /// `close_investigation` docstring). A closed investigation can be reopened by update.
+    fn close(&self, ctx: &mut Context<'_>, input: &Value) -> FieldResult {
+        let tenant = Self::write_tenant(ctx)?;
+        let id = arg_id(input, "id").ok_or("`input.id` is required")?;
+        let status =
+            enum_arg(input, "status", &CLOSE_STATUSES)?.ok_or("`input.status` is required")?;
+        let resolution = enum_arg(input, "alertsResolutionStatus", &ALERT_RESOLUTIONS)?;
+        let reason = arg_str(input, "reason").unwrap_or("").to_owned();
+        let by = ctx.client_id().to_owned();
+        let entry_id = ctx.new_id()?;
+        let now = ctx.now_ms();
+        let tenant_json = tenant_value(ctx, tenant);
+        let mut store = self.0.lock();
+        let data = store.tenant(tenant);
+        let inv = data
+            .investigation_mut(&id)
+            .ok_or_else(|| not_found(&id, tenant))?;
+        let alerts: Vec<String> = inv.alerts.iter().map(|e| e.id.clone()).collect();
+        if !alerts.is_empty() && resolution.is_none() {
+            return Err(format!(
+                "investigation {id} has {} alerts: `alertsResolutionStatus` is required",
+                alerts.len()
+            ));
+        }
+        inv.status = status.to_owned();
+        inv.close_reason = Some(reason.clone());
+        inv.updated_by = by.clone();
+        inv.updated_ms = now;
+        let answer = inv.to_json(&tenant_json);
+        if let Some(resolution) = resolution {
+            let who = Resolution {
+                entry_id: &entry_id,
+                user: &by,
+                reason: &reason,
+                now,
+            };
+            data.resolve(&alerts, resolution, &who);
+        }
+        Ok(answer)
     }
 
     fn archive(&self, ctx: &mut Context<'_>, input: &Value, archive: bool) -> FieldResult {
