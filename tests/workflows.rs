@@ -238,3 +238,19 @@ async fn an_unknown_investigation_is_not_found() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn a_sandbox_with_many_alerts_per_tenant_is_searched_in_many_parts() {
+    let sb = Sandbox::builder()
+        .tenants(2)
+        .seed(5)
+        .alerts_per_tenant(1_234)
+        .start()
+        .await
+        .unwrap();
+    // Alerts are spread over the 7 days before the hour the sandbox started.
+    let all = search(&client_for(&sb), "FROM alert EARLIEST=-8d").await;
+    assert_eq!(all.len(), 1_234);
+    assert_eq!(all.iter().map(|a| a.id.as_str()).collect::<HashSet<_>>().len(), 1_234);
+    assert_eq!(sb.stats().operation("alertsServicePoll"), 12, "parts 2 to 13 of 100");
+}

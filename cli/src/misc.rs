@@ -256,6 +256,9 @@ pub struct ServeArgs {
     /// Fraction (0 to 1) of GraphQL requests answered 503 or 429 with Retry-After.
     #[arg(long, value_name = "R")]
     fail_rate: Option<f64>,
+    /// Give every tenant exactly N alerts (default: 40 to 199 each).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    alerts_per_tenant: Option<u64>,
 }
 
 /// Runs `taegis sandbox`.
@@ -282,6 +285,9 @@ pub async fn sandbox(command: SandboxCommand) -> Result<(), Failure> {
                 .seed(args.seed);
             if let Some(seconds) = args.token_ttl {
                 builder = builder.token_ttl(Duration::from_secs(seconds));
+            }
+            if let Some(n) = args.alerts_per_tenant {
+                builder = builder.alerts_per_tenant(n);
             }
             if let Some(ms) = args.latency_ms {
                 builder = builder.latency(Duration::from_millis(ms));

@@ -200,6 +200,7 @@ pub struct SandboxBuilder {
     rate_limit_rate: f64,
     unavailable_rate: f64,
     retry_after: Duration,
+    alerts_per_tenant: Option<u64>,
     services: Added,
 }
 
@@ -214,6 +215,7 @@ impl Default for SandboxBuilder {
             rate_limit_rate: 0.0,
             unavailable_rate: 0.0,
             retry_after: Duration::from_secs(1),
+            alerts_per_tenant: None,
             services: Added::default(),
         }
     }
@@ -230,6 +232,13 @@ impl SandboxBuilder {
     /// (default 100, at least 1).
     pub fn tenants(mut self, n: u64) -> Self {
         self.tenants = n.max(1);
+        self
+    }
+
+    /// Every tenant gets exactly `n` alerts, at most 100,000 (default: 40 to 199 each, by the
+    /// seed), for searches and benchmarks over many alerts; still made on first access.
+    pub fn alerts_per_tenant(mut self, n: u64) -> Self {
+        self.alerts_per_tenant = Some(n.min(100_000));
         self
     }
 
@@ -321,7 +330,10 @@ impl SandboxBuilder {
             .map_err(SandboxError::Config)?;
         let mut state = State::new(base_url.clone(), FIRST_TENANT_ID + self.tenants);
         registry
-            .seed(&mut service::Seed::new(&mut state, self.seed, self.tenants))
+            .seed(
+                &mut service::Seed::new(&mut state, self.seed, self.tenants)
+                    .with_alerts_per_tenant(self.alerts_per_tenant),
+            )
             .map_err(SandboxError::Config)?;
         let now = util::now_ms();
         let client_id = util::secure::alnum(32).map_err(SandboxError::Random)?;

@@ -2,7 +2,7 @@
 //! [`Workflows`] store the investigations service shares, so an alert's `investigation_ids`
 //! and an investigation's alerts always agree.
 //!
-//! Data: a tenant's alerts (40 to 199) and investigations are made on its first access, as a
+//! Data: a tenant's alerts (40 to 199, or exactly `SandboxBuilder::alerts_per_tenant`) and investigations are made on its first access, as a
 //! pure function of the sandbox seed and the tenant ID (IDs never depend on the clock; times
 //! are spread over the 7 days before the start of the hour the sandbox started in), so
 //! 10,000 tenants start as fast as one. Changes (resolutions, links) are kept per tenant.
@@ -325,6 +325,8 @@ pub(crate) struct Workflows {
 struct Inner {
     seed: u64,
     anchor_ms: i64,
+    /// A fixed number of alerts per tenant (else seeded, 40 to 199).
+    alerts_per_tenant: Option<u64>,
     tenants: HashMap<u64, TenantData>,
 }
 
@@ -337,11 +339,12 @@ impl Locked<'_> {
         let Inner {
             seed,
             anchor_ms,
+            alerts_per_tenant,
             tenants,
         } = &mut *self.0;
         tenants
             .entry(tenant)
-            .or_insert_with(|| generate(*seed, tenant, *anchor_ms))
+            .or_insert_with(|| generate(*seed, tenant, *anchor_ms, *alerts_per_tenant))
     }
 }
 
@@ -352,17 +355,18 @@ impl Workflows {
     }
 
     /// Records the seed and the time anchor (the start of the current hour).
-    fn start(&self, seed: u64) {
+    fn start(&self, seed: u64, alerts_per_tenant: Option<u64>) {
         let mut inner = self.lock();
         let now = crate::util::now_ms();
         inner.0.seed = seed;
+        inner.0.alerts_per_tenant = alerts_per_tenant;
         inner.0.anchor_ms = now - now.rem_euclid(3_600_000);
         inner.0.tenants.clear();
     }
 }
 
 /// A tenant's alerts and investigations, from the seed and the tenant ID alone.
-fn generate(seed: u64, tenant: u64, anchor_ms: i64) -> TenantData {
+fn generate(seed: u64, tenant: u64, anchor_ms: i64, fixed: Option<u64>) -> TenantData {
     let mut rng =
         fastrand::Rng::with_seed(seed ^ tenant.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xa1e7_5000);
     let hosts: Vec<(String, String)> = (0..rng.usize(3..10))
@@ -372,7 +376,8 @@ fn generate(seed: u64, tenant: u64, anchor_ms: i64) -> TenantData {
         .iter()
         .map(|u| format!("{u}@tenant{tenant}.example.com"))
         .collect();
-    let count = 40 + rng.usize(0..160);
+    let seeded = 40 + rng.usize(0..160);
+    let count = fixed.map_or(seeded, |n| usize::try_from(n).unwrap_or(seeded));
     let mut alerts: Vec<Alert> = (0..count)
         .map(|_| {
             let detector = rng.usize(0..DETECTORS.len());
@@ -619,7 +624,7 @@ impl Service for Alerts {
     }
 
     fn seed(&self, seed: &mut Seed<'_>) -> Result<(), String> {
-        self.0.start(seed.seed());
+        self.0.start(seed.seed(), seed.alerts_per_tenant());
         Ok(())
     }
 
