@@ -36,9 +36,10 @@ import sys
 import tempfile
 import time
 
+from bench_python import python_interpreter
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAEGIS = os.path.join(ROOT, "target", "release", "taegis")
-VENV = os.path.join(ROOT, "target", "bench-venv")
 TENANTS = 1000
 
 PY_LOOP = r'''
@@ -72,18 +73,6 @@ for tenant in ids:
             out.write("\n")
 print(f"python token requests: {counts['token']}", file=sys.stderr)
 '''
-
-
-def python_interpreter() -> str:
-    given = os.environ.get("TAEGIS_BENCH_PYTHON")
-    if given:
-        return given
-    python = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(python):
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-        subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "taegis-sdk-python==2.0.4"], check=True)
-    return python
 
 
 def start_sandbox(work: str):

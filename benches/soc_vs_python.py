@@ -16,8 +16,8 @@ time alone is reported too. One untimed run of each, then RUNS timed runs; media
 as a Markdown table with the ratios.
 
 Usage: python3 benches/soc_vs_python.py [--runs 3] [--no-build] [--python PATH]
-PYTHON or --python: an interpreter with taegis-sdk-python==2.0.4 installed (otherwise a
-virtual environment is made in target/bench-venv with pip).
+--python or TAEGIS_BENCH_PYTHON: an interpreter with taegis-sdk-python==2.0.4 installed
+(otherwise a virtual environment is made in target/bench-venv with pip).
 """
 
 import argparse
@@ -26,6 +26,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+
+from bench_python import python_interpreter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAEGIS = os.path.join(ROOT, "target", "release", "taegis")
@@ -63,17 +65,6 @@ from taegis_sdk_python.commons.alerts.search import alerts_search
 """
 
 
-def python_with_sdk(given):
-    if given:
-        return given
-    venv = os.path.join(ROOT, "target", "bench-venv")
-    py = os.path.join(venv, "bin", "python")
-    if not os.path.exists(py):
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([py, "-m", "pip", "install", "-q", "taegis-sdk-python==2.0.4"], check=True)
-    return py
-
-
 def start_sandbox(env):
     proc = subprocess.Popen([TAEGIS, "sandbox", "serve", "--tenants", "2", "--seed", "3",
                              "--alerts-per-tenant", str(ALERTS)],
@@ -109,12 +100,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-build", action="store_true")
-    ap.add_argument("--python", default=os.environ.get("PYTHON"))
+    ap.add_argument("--python", help="default: TAEGIS_BENCH_PYTHON, else target/bench-venv")
     args = ap.parse_args()
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "taegis-cli"], cwd=ROOT,
                        check=True)
-    py = python_with_sdk(args.python)
+    py = python_interpreter(args.python)
     home = tempfile.mkdtemp()
     env = dict(os.environ, HOME=home, OAUTHLIB_INSECURE_TRANSPORT="1")
     sandbox = start_sandbox(env)

@@ -147,12 +147,40 @@ pub(crate) fn auth_error(answer: &Answer, redactor: &Redactor) -> Error {
     .redact(redactor)
 }
 
+/// A GraphQL response with its data and no errors (an empty `errors` list counts as none).
+#[derive(serde::Deserialize)]
+struct Success<T> {
+    data: Option<T>,
+    #[serde(default, deserialize_with = "nonempty_errors")]
+    errors: Option<serde::de::IgnoredAny>,
+}
+
+/// `errors` as present only when it is a non-empty list (or anything but a list or null).
+fn nonempty_errors<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde::de::IgnoredAny>, D::Error> {
+    let errors: Option<Vec<serde::de::IgnoredAny>> =
+        serde::Deserialize::deserialize(deserializer).unwrap_or(Some(vec![serde::de::IgnoredAny]));
+    Ok(errors
+        .filter(|e| !e.is_empty())
+        .map(|_| serde::de::IgnoredAny))
+}
+
 /// Splits a GraphQL response into data or errors and decodes the data of `operation`.
 pub(crate) fn decode_graphql<T: DeserializeOwned>(
     answer: &Answer,
     redactor: &Redactor,
     operation: &str,
 ) -> Result<T, Error> {
+    // The common case in one pass, straight from the bytes: `data` and no `errors`. Anything
+    // else (errors, no data, a decode failure) takes the path below, which says why.
+    if let Ok(Success {
+        data: Some(data),
+        errors: None,
+    }) = serde_json::from_slice::<Success<T>>(&answer.body)
+    {
+        return Ok(data);
+    }
     let envelope = "a GraphQL JSON response";
     let value: serde_json::Value = decode_json(answer, redactor, operation, envelope)?;
     let serde_json::Value::Object(mut members) = value else {
@@ -208,4 +236,51 @@ pub(crate) fn raw_json(
         decode_json(answer, redactor, operation, "a GraphQL JSON response")?;
     redactor.redact_json(&mut value);
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(body: &str) -> Result<serde_json::Value, Error> {
+        let answer = Answer {
+            status: 200,
+            headers: Default::default(),
+            body: body.as_bytes().to_vec().into(),
+        };
+        decode_graphql(&answer, &Redactor::default(), "op")
+    }
+
+    #[test]
+    fn the_one_pass_path_and_the_diagnosing_path_agree() {
+        assert_eq!(
+            decode(r#"{"data":{"a":1}}"#).unwrap(),
+            serde_json::json!({"a": 1})
+        );
+        assert_eq!(
+            decode(r#"{"data":{"a":1},"errors":[]}"#).unwrap(),
+            serde_json::json!({"a": 1})
+        );
+        assert_eq!(
+            decode(r#"{"errors":null,"data":{"a":1}}"#).unwrap(),
+            serde_json::json!({"a": 1})
+        );
+        let error = decode(r#"{"data":{"a":1},"errors":[{"message":"partial"}]}"#).unwrap_err();
+        assert!(
+            matches!(&error, Error::GraphQl { errors, data: Some(_), .. } if errors[0].message == "partial"),
+            "{error:?}"
+        );
+        assert!(matches!(
+            decode(r#"{"data":null}"#),
+            Err(Error::Decode { .. })
+        ));
+        assert!(matches!(
+            decode(r#"{"data":{"a":1},"errors":{"message":"odd"}}"#),
+            Err(Error::Decode { .. })
+        ));
+        assert!(matches!(
+            decode("<html>502</html>"),
+            Err(Error::Decode { .. })
+        ));
+    }
 }

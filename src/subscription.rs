@@ -385,7 +385,7 @@ async fn acknowledgement(socket: &mut Socket, redactor: &Redactor) -> Result<(),
             "connection_error" | "error" => {
                 return Err(HandshakeFailure::Other(Error::Auth {
                     status: None,
-                    message: server_text(&envelope.payload, redactor),
+                    message: server_text(&envelope.payload_value(), redactor),
                     request_id: None,
                 }))
             }
@@ -394,11 +394,41 @@ async fn acknowledgement(socket: &mut Socket, redactor: &Redactor) -> Result<(),
     }
 }
 
-/// One protocol message: its type, operation ID and payload.
+/// One protocol message: its type, operation ID and payload (the payload's JSON text as sent,
+/// so a `data` payload is parsed once, straight into the caller's type).
 struct Envelope {
     kind: String,
     id: Option<String>,
-    payload: Value,
+    payload: Option<String>,
+}
+
+impl Envelope {
+    /// The payload as a JSON value (`null` when there is none or it does not parse).
+    fn payload_value(&self) -> Value {
+        self.payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The wire shape of a protocol message, borrowing from the frame.
+#[derive(serde::Deserialize)]
+struct WireEnvelope<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    id: Option<WireId>,
+    #[serde(default, borrow)]
+    payload: Option<&'a serde_json::value::RawValue>,
+}
+
+/// An operation ID, which servers send as a string or a number.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum WireId {
+    Text(String),
+    Number(serde_json::Number),
 }
 
 /// The protocol message in a text (or UTF-8 binary) frame; `None` for control frames and
@@ -409,19 +439,14 @@ fn envelope(message: &Message) -> Option<Envelope> {
         Message::Binary(bytes) => std::str::from_utf8(bytes).ok()?,
         _ => return None,
     };
-    let Value::Object(mut members) = serde_json::from_str(text).ok()? else {
-        return None;
-    };
-    let kind = members.remove("type")?.as_str()?.to_owned();
-    let id = members.remove("id").and_then(|v| match v {
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    });
+    let wire: WireEnvelope<'_> = serde_json::from_str(text).ok()?;
     Some(Envelope {
-        kind,
-        id,
-        payload: members.remove("payload").unwrap_or(Value::Null),
+        kind: wire.kind.into_owned(),
+        id: wire.id.map(|id| match id {
+            WireId::Text(s) => s,
+            WireId::Number(n) => n.to_string(),
+        }),
+        payload: wire.payload.map(|p| p.get().to_owned()),
     })
 }
 
@@ -538,24 +563,27 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             return Step::Skip;
         }
         match envelope.kind.as_str() {
-            "data" | "next" => Step::Yield(self.decode(&envelope.payload)),
+            "data" | "next" => {
+                Step::Yield(self.decode(envelope.payload.as_deref().unwrap_or("null")))
+            }
             "complete" => Step::Finish(None),
-            "error" => Step::Finish(Some(self.operation_error(envelope.payload))),
+            "error" => Step::Finish(Some(self.operation_error(envelope.payload_value()))),
             "connection_error" => Step::Finish(Some(Error::Auth {
                 status: None,
-                message: server_text(&envelope.payload, &self.redactor),
+                message: server_text(&envelope.payload_value(), &self.redactor),
                 request_id: None,
             })),
             _ => Step::Skip,
         }
     }
 
-    /// A `data` payload: a GraphQL response decoded as the HTTP transport decodes one.
-    fn decode(&self, payload: &Value) -> Result<T, Error> {
+    /// A `data` payload (its JSON text): a GraphQL response decoded as the HTTP transport
+    /// decodes one.
+    fn decode(&self, payload: &str) -> Result<T, Error> {
         let answer = Answer {
             status: 200,
             headers: Default::default(),
-            body: serde_json::to_vec(payload).unwrap_or_default().into(),
+            body: payload.as_bytes().to_vec().into(),
         };
         decode_graphql::<T>(&answer, &self.redactor, &self.operation)
     }
@@ -646,6 +674,7 @@ mod tests {
         .expect("a protocol message");
         assert_eq!(parsed.kind, "data");
         assert_eq!(parsed.id.as_deref(), Some("1"));
+        assert_eq!(parsed.payload.as_deref(), Some(r#"{"data":{}}"#));
         assert!(envelope(&Message::Ping(Default::default())).is_none());
         assert!(envelope(&Message::text("[1,2]")).is_none());
     }

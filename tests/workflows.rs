@@ -251,6 +251,16 @@ async fn a_sandbox_with_many_alerts_per_tenant_is_searched_in_many_parts() {
     // Alerts are spread over the 7 days before the hour the sandbox started.
     let all = search(&client_for(&sb), "FROM alert EARLIEST=-8d").await;
     assert_eq!(all.len(), 1_234);
-    assert_eq!(all.iter().map(|a| a.id.as_str()).collect::<HashSet<_>>().len(), 1_234);
-    assert_eq!(sb.stats().operation("alertsServicePoll"), 12, "parts 2 to 13 of 100");
+    assert_eq!(
+        all.iter()
+            .map(|a| a.id.as_str())
+            .collect::<HashSet<_>>()
+            .len(),
+        1_234
+    );
+    assert_eq!(
+        sb.stats().operation("alertsServicePoll"),
+        12,
+        "parts 2 to 13 of 100"
+    );
 }

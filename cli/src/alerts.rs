@@ -102,9 +102,11 @@ pub async fn run(session: &Session, command: AlertsCommand) -> Result<(), Failur
     }
 }
 
-const HEADER: &[&str] = &["ID", "SEVERITY", "STATUS", "CREATED", "TITLE"];
+/// The table columns.
+pub(crate) const HEADER: &[&str] = &["ID", "SEVERITY", "STATUS", "CREATED", "TITLE"];
 
-fn row(alert: &Alert) -> Vec<String> {
+/// A table row.
+pub(crate) fn row(alert: &Alert) -> Vec<String> {
     let created = alert
         .metadata
         .as_ref()

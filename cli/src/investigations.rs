@@ -204,13 +204,15 @@ pub async fn run(session: &Session, command: InvestigationsCommand) -> Result<()
     }
 }
 
-const HEADER: &[&str] = &["ID", "STATUS", "PRIORITY", "ALERTS", "CREATED", "TITLE"];
+/// The table columns.
+pub(crate) const HEADER: &[&str] = &["ID", "STATUS", "PRIORITY", "ALERTS", "CREATED", "TITLE"];
 
 fn status_text(status: &Option<InvestigationStatus>) -> String {
     enums::api_name(status.as_ref())
 }
 
-fn row(investigation: &Investigation) -> Vec<String> {
+/// A table row.
+pub(crate) fn row(investigation: &Investigation) -> Vec<String> {
     vec![
         investigation.id.clone(),
         status_text(&investigation.status),

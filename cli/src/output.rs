@@ -91,19 +91,43 @@ impl<F: Formatter> Formatter for TerminalSafe<F> {
     }
 }
 
-/// Writes `value` with `formatter` and a newline to standard output.
-fn write_json(value: &impl Serialize, formatter: impl Formatter) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, TerminalSafe(formatter));
+/// Writes `value` with `formatter` and a newline to `out`.
+fn encode_json(
+    out: &mut impl Write,
+    value: &impl Serialize,
+    formatter: impl Formatter,
+) -> Result<(), Failure> {
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, TerminalSafe(formatter));
     value
         .serialize(&mut serializer)
         .map_err(|e| match e.io_error_kind() {
             Some(kind) => Failure::output(kind.into()),
             None => Failure::api(format!("cannot encode the output: {e}")),
         })?;
-    writeln!(out)
+    writeln!(out).map_err(Failure::output)
+}
+
+/// Writes `value` with `formatter` and a newline to standard output.
+fn write_json(value: &impl Serialize, formatter: impl Formatter) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    encode_json(&mut out, value, formatter)?;
+    out.flush().map_err(Failure::output)
+}
+
+/// JSON Lines kept until [`LINES_BATCH`] bytes or until the stream has nothing ready.
+const LINES_BATCH: usize = 64 * 1024;
+
+/// Writes the JSON Lines kept in `pending` to standard output.
+fn flush_lines(pending: &mut Vec<u8>) -> Result<(), Failure> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(pending)
         .and_then(|()| out.flush())
-        .map_err(Failure::output)
+        .map_err(Failure::output)?;
+    pending.clear();
+    Ok(())
 }
 
 /// Prints `value` as pretty JSON followed by a newline.
@@ -229,17 +253,40 @@ where
     S: futures_util::Stream<Item = Result<T, taegis_sdk::Error>>,
 {
     use super::context::OutputMode;
-    use futures_util::TryStreamExt;
+    use futures_util::{FutureExt, TryStreamExt};
     const BLOCK: usize = 100;
     let mut items = std::pin::pin!(items);
     let mut kept = Vec::new();
     let mut first_block = true;
     let mut seen = 0usize;
-    while let Some(item) = items.try_next().await? {
+    // JSON Lines go out in batches while items come faster than the terminal or pipe takes
+    // them, and at once whenever the stream has to wait (so a slow stream shows each line).
+    let mut pending = Vec::new();
+    loop {
+        let next = match items.try_next().now_or_never() {
+            Some(next) => next,
+            None => {
+                flush_lines(&mut pending)?;
+                items.try_next().await
+            }
+        };
+        let item = match next {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(error) => {
+                flush_lines(&mut pending)?;
+                return Err(error.into());
+            }
+        };
         seen += 1;
         bar.inc(1);
         match mode {
-            OutputMode::JsonLines => json_line(&item)?,
+            OutputMode::JsonLines => {
+                encode_json(&mut pending, &item, CompactFormatter)?;
+                if pending.len() >= LINES_BATCH {
+                    flush_lines(&mut pending)?;
+                }
+            }
             OutputMode::Json => kept.push(item),
             OutputMode::Human => {
                 kept.push(item);
@@ -250,6 +297,7 @@ where
             }
         }
     }
+    flush_lines(&mut pending)?;
     bar.finish_and_clear();
     match mode {
         OutputMode::Json => json(&kept)?,

@@ -225,3 +225,53 @@ fn an_investigation_from_the_command_line() {
         ])
         .assert_code(2, "unknown close status");
 }
+
+#[test]
+fn alerts_and_investigations_searches_run_once_per_tenant() {
+    let world = World::start(12);
+    let run = world.run(&[
+        "--each-tenant",
+        "--jsonl",
+        "alerts",
+        "search",
+        "FROM alert WHERE severity >= 0.9 EARLIEST=-8d",
+    ]);
+    run.assert_code(0, "alerts search in every tenant");
+    let rows = jsonl(&run.stdout);
+    assert!(!rows.is_empty());
+    let tenants: HashSet<&str> = rows
+        .iter()
+        .map(|r| r["tenant_id"].as_str().unwrap())
+        .collect();
+    assert!(tenants.len() > 1, "rows from several tenants: {tenants:?}");
+    for row in &rows {
+        let alert = &row["result"];
+        let alert = if alert.is_null() { row } else { alert };
+        assert!(
+            alert["metadata"]["severity"].as_f64().unwrap() >= 0.9,
+            "{row}"
+        );
+        assert_eq!(
+            alert["tenant_id"], row["tenant_id"],
+            "each alert is its tenant's: {row}"
+        );
+    }
+    assert_eq!(
+        world.sb.stats().tokens_issued,
+        1,
+        "one token for every tenant"
+    );
+
+    let table = world.run(&[
+        "--each-tenant",
+        "investigations",
+        "search",
+        "status = 'OPEN'",
+    ]);
+    table.assert_code(0, "investigations search in every tenant");
+    assert!(
+        table.stdout.lines().next().unwrap().contains("TENANT"),
+        "{}",
+        table.stdout
+    );
+}

@@ -1,6 +1,6 @@
 //! The commands that run once per tenant, each a [`PerTenant`]: `query FILE`, `clients list`,
-//! `clients create`, `tenants list`, `tenants get`. A command added later (`alerts search`,
-//! investigations) takes part with one more `PerTenant` here and one arm in [`job_for`].
+//! `clients create`, `tenants list`, `tenants get`, `alerts search`, `investigations search`.
+//! Another command takes part with one more `PerTenant` here and one arm in [`job_for`].
 
 use futures_util::TryStreamExt;
 use serde_json::{json, Value};
@@ -10,7 +10,9 @@ use taegis_sdk::api::tenants::TenantsQuery;
 use taegis_sdk::Client;
 
 use super::{JobError, JobFuture, PerTenant, TenantOutput};
+use crate::alerts::{self, AlertsCommand};
 use crate::clients::{self, ClientsCommand};
+use crate::investigations::{self, InvestigationsCommand};
 use crate::misc::{self, PreparedQuery};
 use crate::tenants::{self, TenantsCommand};
 use crate::{Command, Failure};
@@ -57,10 +59,22 @@ pub fn job_for(command: Command) -> Result<Arc<dyn PerTenant>, Failure> {
             max: args.max,
         }),
         Command::Tenants(TenantsCommand::Get { id }) => Arc::new(TenantsGet { id }),
+        Command::Alerts(AlertsCommand::Search { cql, max }) => Arc::new(AlertsSearch {
+            cql: Arc::from(cql),
+            max,
+        }),
+        Command::Investigations(InvestigationsCommand::Search { cql, max, per_page }) => {
+            Arc::new(InvestigationsSearch {
+                cql: Arc::from(cql),
+                max,
+                per_page,
+            })
+        }
         _ => {
             return Err(Failure::usage(
                 "this command cannot run once per tenant; a fan-out runs query, clients list, \
-                 clients create, tenants list and tenants get",
+                 clients create, tenants list, tenants get, alerts search and investigations \
+                 search",
             ))
         }
     };
@@ -263,6 +277,74 @@ impl PerTenant for TenantsGet {
             Ok(TenantOutput {
                 items: vec![(to_json(&found), tenants::row(&found))],
                 single: true,
+            })
+        })
+    }
+}
+
+/// `taegis alerts search CQL` in each tenant (every part).
+struct AlertsSearch {
+    cql: Arc<str>,
+    max: Option<u64>,
+}
+
+impl PerTenant for AlertsSearch {
+    fn name(&self) -> &'static str {
+        "alerts search"
+    }
+    fn changes_state(&self) -> bool {
+        false
+    }
+    fn header(&self) -> Vec<&'static str> {
+        alerts::HEADER.to_vec()
+    }
+    fn run(&self, client: Client) -> JobFuture {
+        let pages = client.alerts().search(&self.cql, self.max);
+        Box::pin(async move {
+            let items: Vec<_> = pages
+                .items()
+                .try_collect()
+                .await
+                .map_err(|e| JobError::from_sdk(&e, false))?;
+            Ok(TenantOutput {
+                items: items.iter().map(|a| (to_json(a), alerts::row(a))).collect(),
+                single: false,
+            })
+        })
+    }
+}
+
+/// `taegis investigations search CQL` in each tenant (every page).
+struct InvestigationsSearch {
+    cql: Arc<str>,
+    max: Option<usize>,
+    per_page: Option<u32>,
+}
+
+impl PerTenant for InvestigationsSearch {
+    fn name(&self) -> &'static str {
+        "investigations search"
+    }
+    fn changes_state(&self) -> bool {
+        false
+    }
+    fn header(&self) -> Vec<&'static str> {
+        investigations::HEADER.to_vec()
+    }
+    fn run(&self, client: Client) -> JobFuture {
+        let pages = client.investigations().search(&self.cql, self.per_page);
+        let max = self.max;
+        Box::pin(async move {
+            let items: Vec<_> = crate::output::limited(pages, max)
+                .try_collect()
+                .await
+                .map_err(|e| JobError::from_sdk(&e, false))?;
+            Ok(TenantOutput {
+                items: items
+                    .iter()
+                    .map(|i| (to_json(i), investigations::row(i)))
+                    .collect(),
+                single: false,
             })
         })
     }
