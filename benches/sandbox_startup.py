@@ -5,8 +5,8 @@ Measures, with the release `taegis` binary (built first unless --no-build):
   - `taegis sandbox serve --tenants N`: from spawn to the last connection line on stdout
     (the server is listening), N = 100 and 10,000;
   - `taegis --sandbox clients list`: a whole command, process start to exit;
-  - `taegis --sandbox query` of an alerts root field no service registers (mock data):
-    a whole command, process start to exit.
+  - `taegis --sandbox query` of an alerts search (the stateful alerts service, whose
+    tenant data is made on first access): a whole command, process start to exit.
 Each case: one untimed run, then RUNS timed runs; prints median [min-max] in seconds.
 
 Usage: python3 benches/sandbox_startup.py [--runs 9] [--no-build]
@@ -72,7 +72,7 @@ def main() -> int:
                     lambda t=tenants: serve_ready(t), args.runs)
         measure("`taegis --sandbox clients list` (whole command)",
                 lambda: whole(["--sandbox", "clients", "list"]), args.runs)
-        measure("`taegis --sandbox query alerts.graphql` (mock alerts, whole command)",
+        measure("`taegis --sandbox query alerts.graphql` (stateful alerts search, whole command)",
                 lambda: whole(["--sandbox", "query", alerts]), args.runs)
     return 0
 

@@ -4,10 +4,11 @@
 
 mod common;
 
+use common::Api;
+
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use taegis_sandbox::Sandbox;
 
 const FIELDS: &str = "fragment A on Alert2 { id tenant_id status resolution_reason
   metadata { severity title created_at { seconds nanos } engine { name } }
@@ -27,47 +28,7 @@ fn poll_doc() -> String {
     )
 }
 
-struct Api {
-    sb: Sandbox,
-    http: reqwest::Client,
-    token: String,
-}
-
 impl Api {
-    async fn start(tenants: u64, seed: u64) -> Api {
-        let sb = Sandbox::builder()
-            .tenants(tenants)
-            .seed(seed)
-            .start()
-            .await
-            .expect("sandbox starts");
-        let http = reqwest::Client::new();
-        let token = common::bootstrap_token(&http, &sb).await;
-        Api { sb, http, token }
-    }
-
-    fn child(&self, n: u64) -> String {
-        (self.sb.tenant_id().parse::<u64>().unwrap() + n).to_string()
-    }
-
-    async fn body(&self, tenant: &str, query: &str, vars: Value) -> Value {
-        common::graphql(&self.http, &self.sb, &self.token, Some(tenant), query, vars).await
-    }
-
-    async fn data(&self, tenant: &str, query: &str, vars: Value) -> Value {
-        let body = self.body(tenant, query, vars).await;
-        assert!(body.get("errors").is_none(), "{body}");
-        body["data"].clone()
-    }
-
-    async fn error(&self, tenant: &str, query: &str, vars: Value) -> String {
-        let body = self.body(tenant, query, vars).await;
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap_or_else(|| panic!("expected an error: {body}"))
-            .to_owned()
-    }
-
     /// Every alert a search returns, walking its parts; checks the parts' bookkeeping.
     async fn search(&self, tenant: &str, cql: &str, part_size: u64) -> (Value, Vec<Value>) {
         let input = json!({"cql_query": cql, "limit": 10000, "offset": 0,

@@ -4,9 +4,10 @@
 
 mod common;
 
+use common::Api;
+
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
-use taegis_sandbox::Sandbox;
 
 const INV: &str = "fragment I on InvestigationV2 { id shortId title status type priority tags
   tenantId createdAt updatedAt archivedAt alerts events searchQueries alertsEvidenceCount
@@ -30,47 +31,7 @@ fn mutation_doc(field: &str, input: &str) -> String {
 const ALERTS: &str = "query s($in: SearchRequestInput) { alertsServiceSearch(in: $in) {
   alerts { total_results total_parts list { id investigation_ids { id } } } } }";
 
-struct Api {
-    sb: Sandbox,
-    http: reqwest::Client,
-    token: String,
-}
-
 impl Api {
-    async fn start(tenants: u64, seed: u64) -> Api {
-        let sb = Sandbox::builder()
-            .tenants(tenants)
-            .seed(seed)
-            .start()
-            .await
-            .expect("sandbox starts");
-        let http = reqwest::Client::new();
-        let token = common::bootstrap_token(&http, &sb).await;
-        Api { sb, http, token }
-    }
-
-    fn child(&self, n: u64) -> String {
-        (self.sb.tenant_id().parse::<u64>().unwrap() + n).to_string()
-    }
-
-    async fn body(&self, tenant: &str, query: &str, vars: Value) -> Value {
-        common::graphql(&self.http, &self.sb, &self.token, Some(tenant), query, vars).await
-    }
-
-    async fn data(&self, tenant: &str, query: &str, vars: Value) -> Value {
-        let body = self.body(tenant, query, vars).await;
-        assert!(body.get("errors").is_none(), "{body}");
-        body["data"].clone()
-    }
-
-    async fn error(&self, tenant: &str, query: &str, vars: Value) -> String {
-        let body = self.body(tenant, query, vars).await;
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap_or_else(|| panic!("expected an error: {body}"))
-            .to_owned()
-    }
-
     async fn page(&self, tenant: &str, args: Value) -> (u64, Vec<Value>) {
         let d = self.data(tenant, &search_doc(), json!({"a": args})).await;
         let r = &d["investigationsV2"];

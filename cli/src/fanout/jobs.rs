@@ -81,6 +81,26 @@ pub fn job_for(command: Command) -> Result<Arc<dyn PerTenant>, Failure> {
     Ok(job)
 }
 
+/// A read-only listing in one tenant: every item of `items`, with its table row.
+fn listing<T>(
+    items: impl futures_util::Stream<Item = Result<T, taegis_sdk::Error>> + Send + 'static,
+    row: impl Fn(&T) -> Vec<String> + Send + 'static,
+) -> JobFuture
+where
+    T: serde::Serialize + Send + 'static,
+{
+    Box::pin(async move {
+        let items: Vec<T> = items
+            .try_collect()
+            .await
+            .map_err(|e| JobError::from_sdk(&e, false))?;
+        Ok(TenantOutput {
+            items: items.iter().map(|i| (to_json(i), row(i))).collect(),
+            single: false,
+        })
+    })
+}
+
 /// A JSON value of an API object (every facade type serialises).
 fn to_json(value: &impl serde::Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
@@ -150,23 +170,10 @@ impl PerTenant for ClientsList {
     }
     fn run(&self, client: Client) -> JobFuture {
         let pages = client.clients().paginate(self.filter.clone());
-        let max = self.max;
-        Box::pin(async move {
-            let items: Vec<_> = crate::output::limited(pages, max)
-                .try_collect()
-                .await
-                .map_err(|e| JobError::from_sdk(&e, false))?;
-            Ok(TenantOutput {
-                items: items
-                    .iter()
-                    .map(|c| {
-                        let mut cells = clients::row(c);
-                        cells.remove(CLIENT_TENANT_COLUMN);
-                        (to_json(c), cells)
-                    })
-                    .collect(),
-                single: false,
-            })
+        listing(crate::output::limited(pages, self.max), |c| {
+            let mut cells = clients::row(c);
+            cells.remove(CLIENT_TENANT_COLUMN);
+            cells
         })
     }
 }
@@ -230,20 +237,7 @@ impl PerTenant for TenantsList {
     }
     fn run(&self, client: Client) -> JobFuture {
         let pages = client.tenants().paginate(self.query.clone());
-        let max = self.max;
-        Box::pin(async move {
-            let items: Vec<_> = crate::output::limited(pages, max)
-                .try_collect()
-                .await
-                .map_err(|e| JobError::from_sdk(&e, false))?;
-            Ok(TenantOutput {
-                items: items
-                    .iter()
-                    .map(|t| (to_json(t), tenants::row(t)))
-                    .collect(),
-                single: false,
-            })
-        })
+        listing(crate::output::limited(pages, self.max), tenants::row)
     }
 }
 
@@ -299,18 +293,10 @@ impl PerTenant for AlertsSearch {
         alerts::HEADER.to_vec()
     }
     fn run(&self, client: Client) -> JobFuture {
-        let pages = client.alerts().search(&self.cql, self.max);
-        Box::pin(async move {
-            let items: Vec<_> = pages
-                .items()
-                .try_collect()
-                .await
-                .map_err(|e| JobError::from_sdk(&e, false))?;
-            Ok(TenantOutput {
-                items: items.iter().map(|a| (to_json(a), alerts::row(a))).collect(),
-                single: false,
-            })
-        })
+        listing(
+            client.alerts().search(&self.cql, self.max).items(),
+            alerts::row,
+        )
     }
 }
 
@@ -333,19 +319,6 @@ impl PerTenant for InvestigationsSearch {
     }
     fn run(&self, client: Client) -> JobFuture {
         let pages = client.investigations().search(&self.cql, self.per_page);
-        let max = self.max;
-        Box::pin(async move {
-            let items: Vec<_> = crate::output::limited(pages, max)
-                .try_collect()
-                .await
-                .map_err(|e| JobError::from_sdk(&e, false))?;
-            Ok(TenantOutput {
-                items: items
-                    .iter()
-                    .map(|i| (to_json(i), investigations::row(i)))
-                    .collect(),
-                single: false,
-            })
-        })
+        listing(crate::output::limited(pages, self.max), investigations::row)
     }
 }

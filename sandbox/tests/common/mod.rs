@@ -54,3 +54,51 @@ pub async fn graphql(
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
+
+/// A sandbox with the bootstrap client's token, for GraphQL over HTTP in a tenant's context.
+pub struct Api {
+    pub sb: Sandbox,
+    pub http: reqwest::Client,
+    pub token: String,
+}
+
+impl Api {
+    /// A sandbox of `tenants` tenants from `seed`, and its bootstrap token.
+    pub async fn start(tenants: u64, seed: u64) -> Api {
+        let sb = Sandbox::builder()
+            .tenants(tenants)
+            .seed(seed)
+            .start()
+            .await
+            .expect("sandbox starts");
+        let http = reqwest::Client::new();
+        let token = bootstrap_token(&http, &sb).await;
+        Api { sb, http, token }
+    }
+
+    /// The `n`-th child tenant's ID.
+    pub fn child(&self, n: u64) -> String {
+        (self.sb.tenant_id().parse::<u64>().unwrap() + n).to_string()
+    }
+
+    /// The whole response to `query` in `tenant`'s context.
+    pub async fn body(&self, tenant: &str, query: &str, vars: Value) -> Value {
+        graphql(&self.http, &self.sb, &self.token, Some(tenant), query, vars).await
+    }
+
+    /// The `data` of a response that must have no errors.
+    pub async fn data(&self, tenant: &str, query: &str, vars: Value) -> Value {
+        let body = self.body(tenant, query, vars).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"].clone()
+    }
+
+    /// The first error message of a response that must have one.
+    pub async fn error(&self, tenant: &str, query: &str, vars: Value) -> String {
+        let body = self.body(tenant, query, vars).await;
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error: {body}"))
+            .to_owned()
+    }
+}
