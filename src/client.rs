@@ -268,6 +268,23 @@ impl Client {
 
     /// Starts a generated subscription like [`Client::subscribe`], decoding each result's
     /// `data` into `T` instead of the generated `ResponseData` (as [`Client::execute_as`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::StreamExt;
+    /// use taegis_sdk::ops::events::{event_page, EventPage};
+    ///
+    /// // Only the `next` of each message, whatever else the operation selects.
+    /// #[derive(serde::Deserialize)]
+    /// struct Next { #[serde(rename = "eventPage")] page: Option<serde_json::Value> }
+    /// let mut pages = client
+    ///     .subscribe_as::<EventPage, Next>(event_page::Variables { id: "page-2".into() })
+    ///     .await?;
+    /// while let Some(message) = pages.next().await {
+    ///     println!("{:?}", message?.page.and_then(|p| p.get("next").cloned()));
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn subscribe_as<Op: Operation, T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
         variables: Op::Variables,
@@ -285,6 +302,22 @@ impl Client {
 
     /// Starts any subscription document on `endpoint` and streams the `data` of each result
     /// as JSON, like [`Client::subscribe`] without generated types.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let messages: Vec<serde_json::Value> = client
+    ///     .subscribe_raw(
+    ///         taegis_sdk::Endpoint::EVENTS,
+    ///         "subscription q($q: String!) { eventQuery(query: $q) { next } }",
+    ///         Some(serde_json::json!({"q": "FROM process EARLIEST=-1h"})),
+    ///         Some("q"),
+    ///     )
+    ///     .await?
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn subscribe_raw(
         &self,
         endpoint: Endpoint,

@@ -84,6 +84,17 @@ pub struct Subscription<T> {
 
 impl<T> Subscription<T> {
     /// How many results (successful or not) the stream has yielded so far.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::StreamExt;
+    /// let mut stream = client
+    ///     .subscribe_raw(taegis_sdk::Endpoint::EVENTS, "subscription { eventPage(id: \"p2\") { next } }", None, None)
+    ///     .await?;
+    /// while stream.next().await.is_some() {}
+    /// println!("{} messages", stream.received());
+    /// # Ok(()) }
+    /// ```
     pub fn received(&self) -> u64 {
         self.received
     }

@@ -193,6 +193,7 @@ const REFUSED: &[(&str, &[&str], &str)] = &[
         &[
             "investigationV2",
             "updateInvestigationV2",
+            "closeInvestigation",
             "archiveInvestigationV2",
             "unarchiveInvestigationV2",
             "addEvidenceToInvestigation",

@@ -55,6 +55,16 @@ pub struct Alert {
 
 impl Alert {
     /// The severity, 0.0 to 1.0, when known.
+    ///
+    /// ```
+    /// let alert: taegis_sdk::api::alerts::Alert = serde_json::from_value(serde_json::json!({
+    ///     "id": "alert://priv:a", "metadata": {"title": "Shadow Copies Deleted", "severity": 0.9},
+    ///     "investigation_ids": [{"id": "inv-1"}]
+    /// })).unwrap();
+    /// assert_eq!(alert.severity(), Some(0.9));
+    /// assert_eq!(alert.title(), Some("Shadow Copies Deleted"));
+    /// assert_eq!(alert.investigations(), ["inv-1"]);
+    /// ```
     pub fn severity(&self) -> Option<f64> {
         self.metadata.as_ref().and_then(|m| m.severity)
     }

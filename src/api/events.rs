@@ -123,6 +123,18 @@ pub struct EventSearch {
 
 impl EventSearch {
     /// Where the search stands.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: taegis_sdk::Client) -> Result<(), taegis_sdk::Error> {
+    /// use futures_util::StreamExt;
+    /// let mut rows = client.events().search("FROM process EARLIEST=-1h", Default::default());
+    /// while let Some(row) = rows.next().await {
+    ///     row?;
+    /// }
+    /// let done = rows.progress();
+    /// println!("{} rows in {} pages ({} resumed)", done.rows, done.pages, done.resumed);
+    /// # Ok(()) }
+    /// ```
     pub fn progress(&self) -> SearchProgress {
         self.progress.lock().map(|p| p.clone()).unwrap_or_default()
     }

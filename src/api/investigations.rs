@@ -89,6 +89,14 @@ pub struct Investigation {
 
 impl Investigation {
     /// The IDs of the attached alerts.
+    ///
+    /// ```
+    /// let investigation: taegis_sdk::api::investigations::Investigation =
+    ///     serde_json::from_value(serde_json::json!({
+    ///         "id": "inv-1", "alertsEvidence": [{"alertId": "alert://priv:a"}, null]
+    ///     })).unwrap();
+    /// assert_eq!(investigation.alert_ids(), ["alert://priv:a"]);
+    /// ```
     pub fn alert_ids(&self) -> Vec<&str> {
         self.alerts_evidence
             .iter()
