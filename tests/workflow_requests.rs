@@ -82,10 +82,16 @@ async fn an_alerts_search_sends_the_cql_then_polls_each_part_by_search_id() {
     assert_eq!(first["limit"], 500);
     assert_eq!(first["offset"], 0);
     assert_eq!(first["metadata"]["callerName"], "taegis-sdk-rust");
-    assert!(sent[0]["query"].as_str().unwrap().contains("alertsServiceSearch(in: $in)"));
+    assert!(sent[0]["query"]
+        .as_str()
+        .unwrap()
+        .contains("alertsServiceSearch(in: $in)"));
     for (n, body) in sent[1..].iter().enumerate() {
         assert_eq!(body["operationName"], "alertsServicePoll");
-        assert_eq!(body["variables"]["in"], json!({"search_id": "s-1", "part_id": n + 2}));
+        assert_eq!(
+            body["variables"]["in"],
+            json!({"search_id": "s-1", "part_id": n + 2})
+        );
     }
     for request in requests_to(&server, "/graphql").await {
         assert_eq!(request.headers["x-tenant-context"], "11772");
@@ -107,8 +113,15 @@ async fn resolving_alerts_sends_one_mutation_with_the_api_names() {
         .unwrap_err();
     assert!(error.may_have_been_sent());
     let sent = bodies(&server).await;
-    assert_eq!(sent.len(), 1, "a mutation that may have run is not sent again");
-    assert_eq!(sent[0]["operationName"], "alertsServiceUpdateResolutionInfo");
+    assert_eq!(
+        sent.len(),
+        1,
+        "a mutation that may have run is not sent again"
+    );
+    assert_eq!(
+        sent[0]["operationName"],
+        "alertsServiceUpdateResolutionInfo"
+    );
     assert_eq!(
         sent[0]["variables"]["in"],
         json!({"alert_ids": ["a1", "a2"], "reason": "tuned", "resolution_status": "FALSE_POSITIVE"})
@@ -126,7 +139,10 @@ async fn alerts_by_id_send_the_ids_as_the_schema_spells_them() {
     .await;
     let got = client(&server).alerts().get(&["a1"]).await.unwrap();
     assert_eq!(got[0].id, "a1");
-    assert_eq!(bodies(&server).await[0]["variables"], json!({"in": {"iDs": ["a1"]}}));
+    assert_eq!(
+        bodies(&server).await[0]["variables"],
+        json!({"in": {"iDs": ["a1"]}})
+    );
 }
 
 #[tokio::test]
@@ -138,8 +154,18 @@ async fn investigations_page_by_number_and_mutations_send_their_input() {
         json!({"investigationsV2": {"totalCount": 2, "investigations": [{"id": "i1"}, {"id": "i2"}]}}),
     )
     .await;
-    answer(&server, "createInvestigationV2", json!({"createInvestigationV2": {"id": "i3"}})).await;
-    answer(&server, "closeInvestigation", json!({"closeInvestigation": {"id": "i3", "status": "CLOSED_INCONCLUSIVE"}})).await;
+    answer(
+        &server,
+        "createInvestigationV2",
+        json!({"createInvestigationV2": {"id": "i3"}}),
+    )
+    .await;
+    answer(
+        &server,
+        "closeInvestigation",
+        json!({"closeInvestigation": {"id": "i3", "status": "CLOSED_INCONCLUSIVE"}}),
+    )
+    .await;
     let client = client(&server);
     let all: Vec<_> = client
         .investigations()
@@ -160,7 +186,12 @@ async fn investigations_page_by_number_and_mutations_send_their_input() {
         .unwrap();
     client
         .investigations()
-        .close("i3", CloseStatus::ClosedInconclusive, "why", Some(AlertResolutionStatus::Other))
+        .close(
+            "i3",
+            CloseStatus::ClosedInconclusive,
+            "why",
+            Some(AlertResolutionStatus::Other),
+        )
         .await
         .unwrap();
     let sent = bodies(&server).await;
@@ -168,7 +199,10 @@ async fn investigations_page_by_number_and_mutations_send_their_input() {
         sent[0]["variables"]["arguments"],
         json!({"cql": "status = 'OPEN'", "page": 1, "perPage": 50})
     );
-    assert_eq!(sent[1]["variables"]["input"], json!({"title": "t", "alerts": ["a1"]}));
+    assert_eq!(
+        sent[1]["variables"]["input"],
+        json!({"title": "t", "alerts": ["a1"]})
+    );
     assert_eq!(
         sent[2]["variables"]["input"],
         json!({"id": "i3", "reason": "why", "status": "CLOSED_INCONCLUSIVE",
