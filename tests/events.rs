@@ -2,6 +2,9 @@
 //! to the end, row limits, a connection dropped mid-page resumed without a row twice or lost,
 //! drops that cannot be resumed and stalls ending in typed errors.
 
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
+
 use futures_util::{StreamExt, TryStreamExt};
 use std::collections::HashSet;
 use std::future::Future;
@@ -34,19 +37,11 @@ async fn guarded<F: Future>(f: F) -> F::Output {
 }
 
 async fn sandbox() -> Sandbox {
-    Sandbox::builder()
-        .tenants(3)
-        .seed(23)
-        .start()
-        .await
-        .expect("sandbox starts")
+    sandbox_support::start(3, 23).await
 }
 
 fn client_for(sb: &Sandbox) -> Client {
-    Client::builder()
-        .api_url(sb.base_url())
-        .tenants_url(sb.base_url())
-        .client_credentials(sb.client_id(), sb.client_secret())
+    sandbox_support::builder_for(sb)
         .tenant_id(sb.tenant_id())
         .subscription_idle_timeout(Duration::from_secs(2))
         .build()

@@ -2,6 +2,9 @@
 //! one token for all of them, a shared limiter that pauses every worker on 429, failing and
 //! timed-out tenants reported with the others succeeding, and cancellation that loses nothing.
 
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -22,21 +25,13 @@ async fn guarded<F: Future>(f: F) -> F::Output {
 }
 
 async fn sandbox(tenants: u64) -> Sandbox {
-    Sandbox::builder()
-        .tenants(tenants)
-        .seed(17)
-        .start()
-        .await
-        .expect("sandbox starts")
+    sandbox_support::start(tenants, 17).await
 }
 
 /// A client of the sandbox's bootstrap client, with enough quick retries that random 503s
 /// never exhaust them.
 fn client_for(sb: &Sandbox) -> Client {
-    Client::builder()
-        .api_url(sb.base_url())
-        .tenants_url(sb.base_url())
-        .client_credentials(sb.client_id(), sb.client_secret())
+    sandbox_support::builder_for(sb)
         .retry_config(
             RetryConfig::default()
                 .max_attempts(12)

@@ -2,6 +2,9 @@
 //! the tenants API's own listing says they should, labels after the first are applied to each
 //! tenant, and IDs stream before the later pages are fetched.
 
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -12,19 +15,11 @@ use taegis_sdk::tenant_select::{LabelMatch, TenantFilter, TenantSelection};
 use taegis_sdk::Client;
 
 async fn sandbox() -> Sandbox {
-    Sandbox::builder()
-        .tenants(251)
-        .seed(23)
-        .start()
-        .await
-        .expect("sandbox starts")
+    sandbox_support::start(251, 23).await
 }
 
 fn client_for(sb: &Sandbox) -> Client {
-    Client::builder()
-        .api_url(sb.base_url())
-        .tenants_url(sb.base_url())
-        .client_credentials(sb.client_id(), sb.client_secret())
+    sandbox_support::builder_for(sb)
         .build()
         .expect("client builds")
 }

@@ -2,6 +2,9 @@
 //! across every part, resolution of many alerts at once, and an investigation's whole life
 //! (create with alerts, update, add and remove alerts, comment, close, find it by search).
 
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
+
 use futures_util::TryStreamExt;
 use std::collections::HashSet;
 use taegis_sandbox::Sandbox;
@@ -12,19 +15,11 @@ use taegis_sdk::api::investigations::{
 use taegis_sdk::{Client, Error};
 
 async fn sandbox() -> Sandbox {
-    Sandbox::builder()
-        .tenants(8)
-        .seed(31)
-        .start()
-        .await
-        .expect("sandbox starts")
+    sandbox_support::start(8, 31).await
 }
 
 fn client_for(sb: &Sandbox) -> Client {
-    Client::builder()
-        .api_url(sb.base_url())
-        .tenants_url(sb.base_url())
-        .client_credentials(sb.client_id(), sb.client_secret())
+    sandbox_support::builder_for(sb)
         .tenant_id(sb.tenant_id())
         .build()
         .unwrap()
