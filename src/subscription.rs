@@ -10,8 +10,9 @@
 //!
 //! The rules of the HTTP transport hold: TLS with the client's root store
 //! ([`crate::TlsRoots`]), plain `ws://` only to loopback (the base URLs are checked when the
-//! client is built), no proxy (a client configured with one refuses to subscribe rather than
-//! bypass it), every answer bounded by [`crate::ClientBuilder::max_response_size`], and no
+//! client is built), no proxy for loopback, and a `wss://` connection the configured https
+//! proxy would carry is refused rather than sent around the proxy (no CONNECT tunnel yet),
+//! every answer bounded by [`crate::ClientBuilder::max_response_size`], and no
 //! error message carrying the token (the handshake header is marked sensitive and server text
 //! is redacted). A handshake refused with 401 is retried once with a fresh token, as HTTP
 //! requests are.
@@ -151,13 +152,17 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
         operation,
         payload,
     } = start;
-    if config.proxy.is_some() {
+    let ws_url = websocket_url(&url).map_err(HandshakeFailure::Other)?;
+    // A proxy carries only https to hosts other than loopback (`net::https_proxy`); such a
+    // connection cannot be tunnelled here, so it is refused rather than sent around the proxy.
+    let remote = reqwest::Url::parse(&url).is_ok_and(|u| !crate::net::is_loopback(&u));
+    if config.proxy.is_some() && ws_url.starts_with("wss://") && remote {
         return Err(HandshakeFailure::Other(Error::Config {
-            message: "subscriptions connect directly and cannot go through the configured proxy"
+            message: "subscriptions cannot go through the configured https proxy yet; \
+                      connecting around it is refused"
                 .into(),
         }));
     }
-    let ws_url = websocket_url(&url).map_err(HandshakeFailure::Other)?;
     let request = handshake_request(&ws_url, config, tenant, &token)?;
     let limit = usize::try_from(config.max_response_size).unwrap_or(usize::MAX);
     let ws_config = WebSocketConfig::default()

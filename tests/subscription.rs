@@ -411,3 +411,30 @@ async fn a_message_over_the_size_limit_breaks_the_stream_instead_of_being_read()
         results[1]
     );
 }
+
+#[tokio::test]
+async fn a_proxy_setting_never_blocks_loopback_but_refuses_a_remote_wss_it_cannot_tunnel() {
+    let token = jwt(unix_now() + 3600);
+    let gw = gateway(0, ack(), vec![data(1), complete()]).await;
+    let proxied = Client::builder()
+        .api_url(&gw.url)
+        .access_token(token.clone())
+        .proxy("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let results = collect(&proxied).await;
+    assert!(results[0].is_ok(), "loopback is never proxied: {results:?}");
+
+    let remote = Client::builder()
+        .api_url("https://api.ctpx.secureworks.com")
+        .access_token(token)
+        .proxy("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let error = remote
+        .subscribe_raw(Endpoint::EVENTS, QUERY, None, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Config { .. }), "{error:?}");
+    assert!(error.to_string().contains("proxy"), "{error}");
+}
