@@ -315,17 +315,26 @@ mod tests {
         Cli::command().debug_assert();
     }
 
-    /// A global option and a subcommand's own option with the same ID make clap panic when
-    /// that subcommand is parsed (the fan-out's `--report` and `schema check --report` did).
+    /// A global option and a subcommand's own argument with the same ID make clap panic when
+    /// that subcommand is parsed (the fan-out's `--report` and `schema check --report` did),
+    /// or let the subcommand's argument take the global's place (`tenants label create`'s
+    /// positional tenant was sent as `X-Tenant-Context`, hiding `--tenant`).
     #[test]
-    fn no_subcommand_option_shares_an_id_with_a_fan_out_option() {
+    fn no_subcommand_argument_shares_an_id_with_a_global_option() {
         use clap::Args;
         let root = Cli::command();
-        let globals: Vec<String> = super::fanout::FanOutArgs::augment_args(clap::Command::new("x"))
-            .get_arguments()
-            .map(|a| a.get_id().to_string())
-            .collect();
+        let mut globals: Vec<String> =
+            super::fanout::FanOutArgs::augment_args(clap::Command::new("x"))
+                .get_arguments()
+                .map(|a| a.get_id().to_string())
+                .collect();
+        globals.extend(
+            super::context::GlobalArgs::augment_args(clap::Command::new("x"))
+                .get_arguments()
+                .map(|a| a.get_id().to_string()),
+        );
         assert!(globals.contains(&"each_tenant".to_owned()));
+        assert!(globals.contains(&"tenant".to_owned()));
         fn walk(command: &clap::Command, globals: &[String], path: &str) {
             for sub in command.get_subcommands() {
                 let path = format!("{path} {}", sub.get_name());

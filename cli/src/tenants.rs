@@ -158,7 +158,8 @@ enum OrderBy {
 pub enum LabelCommand {
     /// Add a label to a tenant.
     Create {
-        /// Tenant ID.
+        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
+        #[arg(id = "label_tenant", value_name = "TENANT")]
         tenant: String,
         /// Label name.
         name: String,
@@ -170,7 +171,8 @@ pub enum LabelCommand {
     },
     /// Change a label.
     Update {
-        /// Tenant ID.
+        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
+        #[arg(id = "label_tenant", value_name = "TENANT")]
         tenant: String,
         /// Label ID.
         label_id: String,
@@ -184,7 +186,8 @@ pub enum LabelCommand {
     },
     /// Delete a label.
     Delete {
-        /// Tenant ID.
+        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
+        #[arg(id = "label_tenant", value_name = "TENANT")]
         tenant: String,
         /// Label ID.
         label_id: String,
@@ -223,14 +226,16 @@ pub enum SubscriptionCommand {
     },
     /// Give a child tenant a subscription.
     Assign {
-        /// Tenant ID.
+        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
+        #[arg(id = "label_tenant", value_name = "TENANT")]
         tenant: String,
         /// Subscription ID.
         subscription: String,
     },
     /// Take a subscription from a child tenant.
     Unassign {
-        /// Tenant ID.
+        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
+        #[arg(id = "label_tenant", value_name = "TENANT")]
         tenant: String,
         /// Subscription ID.
         subscription: String,
