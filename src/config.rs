@@ -21,6 +21,7 @@ use crate::region::Region;
 use crate::retry::RetryConfig;
 use crate::secret::SecretString;
 use crate::time::{AsyncSleep, SystemTimeSource, TimeSource, TokioSleep};
+use crate::tunnel::TunnelProxy;
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("taegis-sdk-rust/", env!("CARGO_PKG_VERSION"));
@@ -669,7 +670,9 @@ impl ClientBuilder {
             outcome.token_cache
         };
 
-        let proxy = net::https_proxy(self.proxy.as_deref())?;
+        let proxy_setting = net::proxy_setting(self.proxy.as_deref());
+        let proxy = proxy_setting.as_ref().map(net::https_proxy).transpose()?;
+        let tunnel_proxy = proxy_setting.as_ref().map(TunnelProxy::new);
 
         let redactor = match &credentials {
             Some(Credentials::ClientCredentials {
@@ -707,6 +710,7 @@ impl ClientBuilder {
                 .unwrap_or(DEFAULT_TOKEN_LOAD_TIMEOUT),
             token_cache,
             proxy,
+            tunnel_proxy,
             proxy_shown: self.proxy.as_deref().map(display_url),
             max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
             tls_roots: self.tls_roots.unwrap_or_default(),
@@ -764,6 +768,8 @@ pub struct Config {
     pub(crate) token_load_timeout: Duration,
     pub(crate) token_cache: Option<TokenCacheFile>,
     pub(crate) proxy: Option<reqwest::Proxy>,
+    /// The same proxy, for the `CONNECT` tunnels of `wss://` subscriptions.
+    pub(crate) tunnel_proxy: Option<TunnelProxy>,
     /// The proxy URL without user name or password.
     pub(crate) proxy_shown: Option<String>,
     pub(crate) max_response_size: u64,

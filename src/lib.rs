@@ -57,6 +57,7 @@ pub mod subscription;
 pub mod tenant_select;
 pub mod time;
 mod transport;
+mod tunnel;
 
 pub use auth::{AccessToken, Credentials, DeviceCodePrompt, TokenProvider};
 pub use chain::CredentialSource;

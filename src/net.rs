@@ -117,28 +117,38 @@ const PROXY_VARIABLES: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "
 /// Hosts that never go through a proxy, whatever `NO_PROXY` says.
 const NEVER_PROXIED: &str = "localhost,127.0.0.0/8,::1";
 
-/// The proxy for `https` requests: `explicit`, else `HTTPS_PROXY` / `ALL_PROXY` (either
-/// case). `NO_PROXY` is honoured, loopback hosts are never proxied, and plain `http`
-/// requests (which only ever go to loopback) never use a proxy, so no proxy sees a
-/// credential in clear text. `HTTP_PROXY` is therefore never used.
-pub(crate) fn https_proxy(explicit: Option<&str>) -> Result<Option<reqwest::Proxy>, Error> {
+/// Where `https` traffic goes through a proxy: the proxy URL (user and password included) and
+/// the hosts it skips (`NO_PROXY` plus loopback). Not `Debug`: the URL may hold a password.
+#[derive(Clone)]
+pub(crate) struct ProxySetting {
+    /// The proxy URL as given.
+    pub(crate) url: String,
+    /// Comma-separated hosts that never use the proxy, loopback first.
+    pub(crate) no_proxy: String,
+}
+
+/// The proxy for `https` traffic: `explicit`, else `HTTPS_PROXY` / `ALL_PROXY` (either case),
+/// skipping the hosts of `NO_PROXY` (either case) and always loopback. `HTTP_PROXY` is never
+/// read: plain `http` only ever goes to loopback, which is never proxied, so no proxy sees a
+/// credential in clear text.
+pub(crate) fn proxy_setting(explicit: Option<&str>) -> Option<ProxySetting> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let Some(url) = explicit
+    let url = explicit
         .map(str::to_owned)
-        .or_else(|| PROXY_VARIABLES.iter().find_map(|name| env(name)))
-    else {
-        return Ok(None);
-    };
-    let proxy = reqwest::Proxy::https(url.trim()).map_err(|_| Error::Config {
-        message: format!("invalid proxy URL {:?}", display_url(&url)),
-    })?;
+        .or_else(|| PROXY_VARIABLES.iter().find_map(|name| env(name)))?;
     let no_proxy = match env("NO_PROXY").or_else(|| env("no_proxy")) {
         Some(list) => format!("{NEVER_PROXIED},{list}"),
         None => NEVER_PROXIED.to_owned(),
     };
-    Ok(Some(
-        proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)),
-    ))
+    Some(ProxySetting { url, no_proxy })
+}
+
+/// The reqwest proxy of a setting (for HTTP; WebSockets go through `tunnel`).
+pub(crate) fn https_proxy(setting: &ProxySetting) -> Result<reqwest::Proxy, Error> {
+    let proxy = reqwest::Proxy::https(setting.url.trim()).map_err(|_| Error::Config {
+        message: format!("invalid proxy URL {:?}", display_url(&setting.url)),
+    })?;
+    Ok(proxy.no_proxy(reqwest::NoProxy::from_string(&setting.no_proxy)))
 }
 
 /// An HTTP answer, its body read whole (and wiped when dropped).

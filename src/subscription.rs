@@ -10,8 +10,8 @@
 //!
 //! The rules of the HTTP transport hold: TLS with the client's root store
 //! ([`crate::TlsRoots`]), plain `ws://` only to loopback (the base URLs are checked when the
-//! client is built), no proxy for loopback, and a `wss://` connection the configured https
-//! proxy would carry is refused rather than sent around the proxy (no CONNECT tunnel yet),
+//! client is built), the https proxy of HTTP (and its `NO_PROXY`) for `wss://` through a
+//! `CONNECT` tunnel (`crate::tunnel`), never a proxy for loopback,
 //! every answer bounded by [`crate::ClientBuilder::max_response_size`], and no
 //! error message carrying the token (the handshake header is marked sensitive and server text
 //! is redacted). A handshake refused with 401 is retried once with a fresh token, as HTTP
@@ -153,16 +153,6 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
         payload,
     } = start;
     let ws_url = websocket_url(&url).map_err(HandshakeFailure::Other)?;
-    // A proxy carries only https to hosts other than loopback (`net::https_proxy`); such a
-    // connection cannot be tunnelled here, so it is refused rather than sent around the proxy.
-    let remote = reqwest::Url::parse(&url).is_ok_and(|u| !crate::net::is_loopback(&u));
-    if config.proxy.is_some() && ws_url.starts_with("wss://") && remote {
-        return Err(HandshakeFailure::Other(Error::Config {
-            message: "subscriptions cannot go through the configured https proxy yet; \
-                      connecting around it is refused"
-                .into(),
-        }));
-    }
     let request = handshake_request(&ws_url, config, tenant, &token)?;
     let limit = usize::try_from(config.max_response_size).unwrap_or(usize::MAX);
     let ws_config = WebSocketConfig::default()
@@ -173,8 +163,7 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
     } else {
         Some(Connector::Plain)
     };
-    let connect =
-        tokio_tungstenite::connect_async_tls_with_config(request, Some(ws_config), true, connector);
+    let connect = connect(request, config, ws_config, connector, &redactor);
     let (mut socket, response) = match tokio::time::timeout(config.connect_timeout, connect).await {
         Err(_) => {
             return Err(HandshakeFailure::Other(not_sent(
@@ -182,7 +171,7 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
                 "WebSocket handshake timed out",
             )))
         }
-        Ok(Err(e)) => return Err(handshake_error(e, &redactor)),
+        Ok(Err(failure)) => return Err(failure),
         Ok(Ok(connected)) => connected,
     };
     let chosen = response
@@ -233,6 +222,50 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
         results: receiver,
         received: 0,
     })
+}
+
+/// Opens the WebSocket: through a `CONNECT` tunnel when the https proxy carries the URL
+/// (`tunnel`), else directly (Nagle off either way).
+async fn connect(
+    request: tokio_tungstenite::tungstenite::handshake::client::Request,
+    config: &Config,
+    ws_config: WebSocketConfig,
+    connector: Option<Connector>,
+    redactor: &Redactor,
+) -> Result<
+    (
+        Socket,
+        tokio_tungstenite::tungstenite::handshake::client::Response,
+    ),
+    HandshakeFailure,
+> {
+    let url = url::Url::parse(&request.uri().to_string()).ok();
+    let tunnel = config
+        .tunnel_proxy
+        .as_ref()
+        .zip(url)
+        .filter(|(proxy, url)| proxy.carries(url));
+    let Some((proxy, url)) = tunnel else {
+        return tokio_tungstenite::connect_async_tls_with_config(
+            request,
+            Some(ws_config),
+            true,
+            connector,
+        )
+        .await
+        .map_err(|e| handshake_error(e, redactor));
+    };
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let stream = proxy
+        .connect(host, port)
+        .await
+        .map_err(HandshakeFailure::Other)?;
+    // Nagle's delay would hold each small graphql-ws message back.
+    let _ = stream.set_nodelay(true);
+    tokio_tungstenite::client_async_tls_with_config(request, stream, Some(ws_config), connector)
+        .await
+        .map_err(|e| handshake_error(e, redactor))
 }
 
 /// The gateway URL with `ws`/`wss` for `http`/`https`.

@@ -6,9 +6,12 @@
 #![allow(clippy::result_large_err)]
 
 mod common;
+#[path = "support/proxy.rs"]
+mod proxy;
 
 use common::{jwt, mount_token, unix_now};
 use futures_util::{SinkExt, StreamExt};
+use proxy::recording_proxy;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -413,28 +416,47 @@ async fn a_message_over_the_size_limit_breaks_the_stream_instead_of_being_read()
 }
 
 #[tokio::test]
-async fn a_proxy_setting_never_blocks_loopback_but_refuses_a_remote_wss_it_cannot_tunnel() {
+async fn a_proxy_setting_never_carries_loopback_and_tunnels_a_remote_wss() {
     let token = jwt(unix_now() + 3600);
     let gw = gateway(0, ack(), vec![data(1), complete()]).await;
+    let proxy = recording_proxy().await;
     let proxied = Client::builder()
         .api_url(&gw.url)
         .access_token(token.clone())
-        .proxy("http://127.0.0.1:9")
+        .proxy(&proxy.url)
         .build()
         .unwrap();
     let results = collect(&proxied).await;
     assert!(results[0].is_ok(), "loopback is never proxied: {results:?}");
+    assert!(proxy.seen.lock().unwrap().is_empty());
 
+    // A remote wss:// goes to the proxy as a CONNECT (never around it); this proxy answers
+    // 502, which is an error with nothing sent to the gateway.
     let remote = Client::builder()
         .api_url("https://api.ctpx.secureworks.com")
-        .access_token(token)
-        .proxy("http://127.0.0.1:9")
+        .access_token(token.clone())
+        .proxy(&proxy.url)
         .build()
         .unwrap();
     let error = remote
         .subscribe_raw(Endpoint::EVENTS, QUERY, None, None)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Config { .. }), "{error:?}");
-    assert!(error.to_string().contains("proxy"), "{error}");
+    assert!(
+        matches!(
+            error,
+            Error::Dispatch {
+                may_have_been_sent: false,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("502"), "{error}");
+    let seen = proxy.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        vec!["CONNECT api.ctpx.secureworks.com:443 HTTP/1.1".to_owned()]
+    );
+    assert!(!error.to_string().contains(&token), "{error}");
 }

@@ -3,39 +3,17 @@
 //! system store) is trusted with `TlsRoots::Platform` and refused with `TlsRoots::Bundled`.
 //! In a file of its own: it sets `SSL_CERT_FILE` for the whole process.
 
-use std::sync::Arc;
+#[path = "support/tls.rs"]
+mod tls;
 
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use taegis_sdk::{Client, Endpoint, Error, RetryConfig, TlsRoots};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio_rustls::rustls;
 
 /// A TLS server on 127.0.0.1 with a certificate for `localhost` signed by a fresh CA; returns
 /// its port and the CA in PEM.
 async fn tls_server() -> (u16, String) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["localhost".to_owned()])
-        .unwrap()
-        .signed_by(&leaf_key, &issuer)
-        .unwrap();
-
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
-        )
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let (acceptor, ca_pem) = tls::acceptor_for(&["localhost"]);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -57,7 +35,7 @@ async fn tls_server() -> (u16, String) {
             });
         }
     });
-    (port, ca_cert.pem())
+    (port, ca_pem)
 }
 
 fn client(port: u16, roots: Option<TlsRoots>) -> Client {
