@@ -124,31 +124,30 @@ async fn connect_proxy(gateway_port: u16, require: Option<String>) -> (String, A
                 // Splice both ways, keeping what went through.
                 let (mut client_read, mut client_write) = client.split();
                 let (mut upstream_read, mut upstream_write) = upstream.split();
-                let upward = async {
-                    let mut buf = [0u8; 4096];
-                    loop {
-                        let n = client_read.read(&mut buf).await.unwrap_or(0);
-                        if n == 0 || upstream_write.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                        record.lock().unwrap().carried.extend_from_slice(&buf[..n]);
-                    }
-                };
-                let downward = async {
-                    let mut buf = [0u8; 4096];
-                    loop {
-                        let n = upstream_read.read(&mut buf).await.unwrap_or(0);
-                        if n == 0 || client_write.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                        record.lock().unwrap().carried.extend_from_slice(&buf[..n]);
-                    }
-                };
-                tokio::join!(upward, downward);
+                tokio::join!(
+                    pump(&mut client_read, &mut upstream_write, &record),
+                    pump(&mut upstream_read, &mut client_write, &record),
+                );
             });
         }
     });
     (format!("http://{address}"), seen)
+}
+
+/// Copies `from` to `to` until either side closes, recording the bytes.
+async fn pump(
+    from: &mut (impl AsyncReadExt + Unpin),
+    to: &mut (impl AsyncWriteExt + Unpin),
+    record: &Mutex<Seen>,
+) {
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = from.read(&mut buf).await.unwrap_or(0);
+        if n == 0 || to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+        record.lock().unwrap().carried.extend_from_slice(&buf[..n]);
+    }
 }
 
 fn client(proxy: &str) -> Client {
