@@ -627,10 +627,18 @@ fn map_untyped_scalars(items: &mut [syn::Item]) -> Vec<String> {
                         continue;
                     }
                     let name = segments[n - 1].ident.to_string();
-                    if !RUNTIME_SCALARS.contains(&name.as_str()) {
-                        segments[n - 1].ident =
-                            syn::Ident::new("AnyScalar", segments[n - 1].ident.span());
-                        found.insert(name);
+                    // graphql_client may write a runtime scalar in its own case
+                    // (`JSONObject` as `JsonObject`): that is still the runtime's type.
+                    let runtime = RUNTIME_SCALARS
+                        .iter()
+                        .find(|r| **r == name || r.to_upper_camel_case() == name);
+                    let span = segments[n - 1].ident.span();
+                    match runtime {
+                        Some(runtime) => segments[n - 1].ident = syn::Ident::new(runtime, span),
+                        None => {
+                            segments[n - 1].ident = syn::Ident::new("AnyScalar", span);
+                            found.insert(name);
+                        }
                     }
                 }
                 _ => {}

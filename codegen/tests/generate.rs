@@ -464,3 +464,28 @@ fn custom_scalars_without_a_runtime_type_decode_as_any_json_value() {
         "{code}"
     );
 }
+
+#[test]
+fn runtime_scalars_keep_their_runtime_type_whatever_case_the_generator_writes() {
+    // graphql_client names `JSONObject`'s alias target `JsonObject`: it is still the runtime's
+    // `JSONObject`, not an untyped scalar (and the build note must not say otherwise).
+    let root = setup();
+    write(
+        root.path(),
+        "q/prefixes.graphql",
+        "query prefixes { entityPrefixes }\n",
+    );
+    let generated = builder(root.path(), Endpoint::MAIN, "q")
+        .generate()
+        .unwrap();
+    assert!(
+        generated.untyped_scalars.is_empty(),
+        "{:?}",
+        generated.untyped_scalars
+    );
+    let code = fs::read_to_string(generated.output).unwrap();
+    assert!(
+        code.contains("type JsonObject = ::taegis_sdk::__private::scalars::JSONObject;"),
+        "{code}"
+    );
+}
