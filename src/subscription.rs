@@ -239,13 +239,17 @@ async fn connect(
     ),
     HandshakeFailure,
 > {
-    let url = url::Url::parse(&request.uri().to_string()).ok();
+    // Fails closed: a URL that cannot be read is never sent around the proxy.
+    let url = url::Url::parse(&request.uri().to_string()).map_err(|e| {
+        HandshakeFailure::Other(Error::Config {
+            message: format!("invalid subscription URL: {e}"),
+        })
+    })?;
     let tunnel = config
         .tunnel_proxy
         .as_ref()
-        .zip(url)
-        .filter(|(proxy, url)| proxy.carries(url));
-    let Some((proxy, url)) = tunnel else {
+        .filter(|proxy| proxy.carries(&url));
+    let Some(proxy) = tunnel else {
         return tokio_tungstenite::connect_async_tls_with_config(
             request,
             Some(ws_config),

@@ -161,7 +161,8 @@ fn basic_authorization(url: &url::Url) -> Option<SecretString> {
 }
 
 /// Reads the proxy's answer to `CONNECT` up to the blank line and returns its status. Nothing
-/// may follow the blank line: the gateway speaks only after the client's TLS hello.
+/// may follow the blank line of a success: the gateway speaks only after the client's TLS
+/// hello.
 async fn read_connect_answer(stream: &mut TcpStream) -> Result<u16, String> {
     let mut answer = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
@@ -175,10 +176,12 @@ async fn read_connect_answer(stream: &mut TcpStream) -> Result<u16, String> {
         }
         answer.extend_from_slice(&chunk[..read]);
         if let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
-            if end + 4 != answer.len() {
+            let status = connect_status(&answer)?;
+            // A refusal may carry a body; an open tunnel carries nothing yet.
+            if (200..300).contains(&status) && end + 4 != answer.len() {
                 return Err("sent data before the tunnel was open".into());
             }
-            break;
+            return Ok(status);
         }
         if answer.len() > MAX_CONNECT_ANSWER {
             return Err(format!(
@@ -186,6 +189,10 @@ async fn read_connect_answer(stream: &mut TcpStream) -> Result<u16, String> {
             ));
         }
     }
+}
+
+/// The status of the answer's first line (`HTTP/1.x NNN ...`).
+fn connect_status(answer: &[u8]) -> Result<u16, String> {
     let line = answer.split(|&b| b == b'\r').next().unwrap_or_default();
     let line = String::from_utf8_lossy(line);
     let mut parts = line.split_whitespace();
@@ -352,6 +359,23 @@ mod tests {
         let reason = tls.address.unwrap_err();
         assert!(reason.contains("https://"), "{reason}");
         assert!(!reason.contains("secret"), "{reason}");
+    }
+
+    #[test]
+    fn a_connect_answer_needs_an_http_status_line() {
+        assert_eq!(
+            connect_status(b"HTTP/1.1 200 Connection established\r\n\r\n"),
+            Ok(200)
+        );
+        assert_eq!(connect_status(b"HTTP/1.0 407 Auth\r\n\r\n<html>"), Ok(407));
+        for garbage in [
+            &b"SSH-2.0-OpenSSH\r\n\r\n"[..],
+            b"HTTP/1.1 abc\r\n\r\n",
+            b"\r\n\r\n",
+            b"\xff\xfe",
+        ] {
+            assert!(connect_status(garbage).is_err(), "{garbage:?}");
+        }
     }
 
     #[test]

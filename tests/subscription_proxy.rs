@@ -79,7 +79,8 @@ struct Seen {
 }
 
 /// An HTTP proxy on 127.0.0.1 that answers CONNECT to `GATEWAY:443` by splicing to the
-/// gateway's port, after checking `Proxy-Authorization` when `require` is set (407 if wrong).
+/// gateway's port, after checking `Proxy-Authorization` when `require` is set (407 and an HTML
+/// page if wrong).
 async fn connect_proxy(gateway_port: u16, require: Option<String>) -> (String, Arc<Mutex<Seen>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -106,7 +107,11 @@ async fn connect_proxy(gateway_port: u16, require: Option<String>) -> (String, A
                     .map(str::to_owned);
                 if require.is_some() && authorization != require {
                     let _ = client
-                        .write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
+                        .write_all(
+                            b"HTTP/1.1 407 Proxy Authentication Required\r\n\
+                              Content-Type: text/html\r\nContent-Length: 29\r\n\r\n\
+                              <html><b>sign in</b></html>\r\n",
+                        )
                         .await;
                     return;
                 }
