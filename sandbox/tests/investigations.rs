@@ -506,3 +506,58 @@ async fn closing_needs_a_resolution_for_its_alerts_and_resolves_them() {
         .await;
     assert!(bad.contains("status"), "{bad}");
 }
+
+#[tokio::test]
+async fn values_outside_the_schemas_enums_are_refused_before_any_change() {
+    let api = Api::start(1, 5).await;
+    let tenant = api.sb.tenant_id().to_owned();
+    let (before, _) = api.page(&tenant, json!({})).await;
+    let create = mutation_doc("createInvestigationV2", "CreateInvestigationInput");
+    let update = mutation_doc("updateInvestigationV2", "UpdateInvestigationV2Input");
+    let close = mutation_doc("closeInvestigation", "CloseInvestigationInput");
+    let (_, existing) = api.page(&tenant, json!({"perPage": 1})).await;
+    let id = existing[0]["id"].clone();
+    for (doc, input, field) in [
+        (
+            &create,
+            json!({"title": "t", "status": "NOT_A_STATUS"}),
+            "status",
+        ),
+        (&create, json!({"title": "t", "type": "NOT_A_TYPE"}), "type"),
+        (
+            &update,
+            json!({"id": id, "status": "NOT_A_STATUS"}),
+            "status",
+        ),
+        (&update, json!({"id": id, "type": "NOT_A_TYPE"}), "type"),
+        (
+            &close,
+            json!({"id": id, "status": "OPEN", "reason": "r"}),
+            "status",
+        ),
+        (
+            &close,
+            json!({"id": id, "status": "CLOSED_INFORMATIONAL", "reason": "r",
+                   "alertsResolutionStatus": "DISMISSED"}),
+            "alertsResolutionStatus",
+        ),
+    ] {
+        let message = api.error(&tenant, doc, json!({"i": input})).await;
+        assert!(message.contains(field), "{input}: {message}");
+    }
+    let (after, _) = api.page(&tenant, json!({})).await;
+    assert_eq!(after, before);
+    let (_, still) = api.page(&tenant, json!({"perPage": 1})).await;
+    assert_eq!(still[0]["status"], existing[0]["status"]);
+
+    let resolve = "mutation r($in: UpdateResolutionRequestInput) {
+      alertsServiceUpdateResolutionInfo(in: $in) { reason } }";
+    let message = api
+        .error(
+            &tenant,
+            resolve,
+            json!({"in": {"alert_ids": ["alert://x"], "resolution_status": "CLOSED"}}),
+        )
+        .await;
+    assert!(message.contains("resolution_status"), "{message}");
+}
