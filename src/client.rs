@@ -43,6 +43,9 @@ struct Inner {
     /// Whether the main endpoint knows `clientsSearch`, once a search has found out: the
     /// clients facade asks once per client (and its clones), not on every page.
     has_clients_search: std::sync::OnceLock<bool>,
+    /// The TLS settings of `wss://` subscriptions, made on the first one and shared by every
+    /// later one (the platform store is read once, as for HTTP).
+    websocket_tls: std::sync::OnceLock<Arc<rustls::ClientConfig>>,
 }
 
 /// A Taegis XDR API client. Cheap to clone: clones share the connection pool and the token
@@ -120,6 +123,7 @@ impl Client {
                 identity,
                 transport,
                 has_clients_search: std::sync::OnceLock::new(),
+                websocket_tls: std::sync::OnceLock::new(),
             }),
             tenant,
             throttle: None,
@@ -350,6 +354,7 @@ impl Client {
             let start = crate::subscription::Start {
                 url: self.graphql_url(endpoint),
                 config: &self.inner.config,
+                tls: &self.inner.websocket_tls,
                 tenant: self.tenant.as_ref(),
                 token: cached.token.clone(),
                 redactor: self.inner.transport.redactor_with(Some(&cached.token)),
@@ -359,11 +364,13 @@ impl Client {
             match crate::subscription::start(start).await {
                 Ok(subscription) => return Ok(subscription),
                 Err(crate::subscription::HandshakeFailure::Unauthorized(error)) => {
-                    self.inner.identity.invalidate(&cached.token);
-                    if refreshed || !self.inner.identity.can_refresh() {
+                    if !self
+                        .inner
+                        .identity
+                        .after_unauthorized(&cached.token, &mut refreshed)
+                    {
                         return Err(error);
                     }
-                    refreshed = true;
                 }
                 Err(crate::subscription::HandshakeFailure::Other(error)) => return Err(error),
             }

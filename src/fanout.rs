@@ -84,6 +84,13 @@ struct Window {
     successes: usize,
 }
 
+impl Window {
+    /// The bound on requests in flight now: the limit, never above the ceiling.
+    fn bound(&self) -> usize {
+        self.limit.min(self.ceiling)
+    }
+}
+
 impl Default for Throttle {
     fn default() -> Throttle {
         Throttle {
@@ -148,7 +155,7 @@ impl Throttle {
     /// How many requests may be in flight at once now (`None`: no bound yet).
     pub fn limit(&self) -> Option<usize> {
         let w = self.window();
-        let limit = w.limit.min(w.ceiling);
+        let limit = w.bound();
         (limit < usize::MAX).then_some(limit)
     }
 
@@ -178,7 +185,7 @@ impl Throttle {
         drop(not_before);
         if !was_held && !delay.is_zero() {
             let mut w = self.window();
-            let bound = w.limit.min(w.ceiling);
+            let bound = w.bound();
             let base = if bound == usize::MAX {
                 w.active.max(1)
             } else {
@@ -192,7 +199,7 @@ impl Throttle {
     /// Counts a successful answer towards growing the bound on requests in flight back.
     pub fn record_success(&self) {
         let mut w = self.window();
-        if w.limit >= w.ceiling || w.limit == usize::MAX {
+        if w.limit >= w.ceiling {
             return;
         }
         w.successes += 1;
@@ -224,7 +231,7 @@ impl Throttle {
             freed.as_mut().enable();
             {
                 let mut w = self.window();
-                if w.active < w.limit.min(w.ceiling) {
+                if w.active < w.bound() {
                     w.active += 1;
                     return Slot(self);
                 }

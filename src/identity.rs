@@ -139,6 +139,19 @@ impl IdentityCache {
         }
     }
 
+    /// After a 401 answered to `token`: whether one more try with a fresh token is worth it
+    /// (once per request, `retried` remembers), dropping `token` when it is retried or can
+    /// never be refreshed.
+    pub(crate) fn after_unauthorized(&self, token: &SecretString, retried: &mut bool) -> bool {
+        let can_refresh = self.can_refresh();
+        let retry = can_refresh && !*retried;
+        if retry || !can_refresh {
+            self.invalidate(token);
+        }
+        *retried |= retry;
+        retry
+    }
+
     /// Drops `stale` if it is still the current token (a static token stays: there is
     /// nothing to replace it with) and remembers it as refused.
     pub(crate) fn invalidate(&self, stale: &SecretString) {

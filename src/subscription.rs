@@ -18,7 +18,7 @@
 //! requests are.
 
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -125,6 +125,8 @@ impl<T> Stream for Subscription<T> {
 pub(crate) struct Start<'a> {
     pub(crate) url: String,
     pub(crate) config: &'a Config,
+    /// The client's TLS settings for `wss://`, once made.
+    pub(crate) tls: &'a OnceLock<Arc<rustls::ClientConfig>>,
     pub(crate) tenant: Option<&'a TenantId>,
     pub(crate) token: SecretString,
     pub(crate) redactor: Redactor,
@@ -146,6 +148,7 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
     let Start {
         url,
         config,
+        tls,
         tenant,
         token,
         redactor,
@@ -159,7 +162,14 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
         .max_message_size(Some(limit))
         .max_frame_size(Some(limit));
     let connector = if ws_url.starts_with("wss://") {
-        Some(Connector::Rustls(tls_config(config.tls_roots)?))
+        let tls = match tls.get() {
+            Some(made) => made.clone(),
+            None => {
+                let made = tls_config(config.tls_roots)?;
+                tls.get_or_init(|| made).clone()
+            }
+        };
+        Some(Connector::Rustls(tls))
     } else {
         Some(Connector::Plain)
     };
@@ -387,7 +397,7 @@ fn handshake_error(error: WsError, redactor: &Redactor) -> HandshakeFailure {
 }
 
 /// A failure before the operation was sent.
-fn not_sent(timed_out: bool, message: &str) -> Error {
+pub(crate) fn not_sent(timed_out: bool, message: &str) -> Error {
     Error::Dispatch {
         may_have_been_sent: false,
         timed_out,
@@ -436,11 +446,10 @@ async fn acknowledgement(socket: &mut Socket, redactor: &Redactor) -> Result<(),
             "connection_ack" => return Ok(()),
             "ka" => continue,
             "connection_error" | "error" => {
-                return Err(HandshakeFailure::Other(Error::Auth {
-                    status: None,
-                    message: server_text(&envelope.payload_value(), redactor),
-                    request_id: None,
-                }))
+                return Err(HandshakeFailure::Other(refused(
+                    &envelope.payload_value(),
+                    redactor,
+                )))
             }
             _ => continue,
         }
@@ -501,6 +510,16 @@ fn envelope(message: &Message) -> Option<Envelope> {
         }),
         payload: wire.payload.map(|p| p.get().to_owned()),
     })
+}
+
+/// The server's refusal of the connection (`connection_error`, or an error before the
+/// acknowledgement) as an authentication error.
+fn refused(payload: &Value, redactor: &Redactor) -> Error {
+    Error::Auth {
+        status: None,
+        message: server_text(payload, redactor),
+        request_id: None,
+    }
 }
 
 /// The server's message in a payload (`{"message": ...}`, a list of errors or text), redacted
@@ -621,11 +640,9 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             }
             "complete" => Step::Finish(None),
             "error" => Step::Finish(Some(self.operation_error(envelope.payload_value()))),
-            "connection_error" => Step::Finish(Some(Error::Auth {
-                status: None,
-                message: server_text(&envelope.payload_value(), &self.redactor),
-                request_id: None,
-            })),
+            "connection_error" => {
+                Step::Finish(Some(refused(&envelope.payload_value(), &self.redactor)))
+            }
             _ => Step::Skip,
         }
     }

@@ -268,9 +268,6 @@ fn like(pattern: &str, text: &str) -> bool {
     let [first, middle @ .., last] = parts.as_slice() else {
         return pattern == text;
     };
-    if parts.len() == 1 {
-        return pattern == text;
-    }
     let Some(mut rest) = text.strip_prefix(first) else {
         return false;
     };
@@ -280,7 +277,7 @@ fn like(pattern: &str, text: &str) -> bool {
             None => return false,
         }
     }
-    rest.len() >= last.len() && rest.ends_with(last)
+    rest.ends_with(last)
 }
 
 #[cfg(test)]

@@ -172,16 +172,10 @@ impl Transport {
                     let redactor = self.redactor_with(token.as_ref());
                     let error = match (&auth, &token) {
                         (Auth::Api(identity), Some(token)) if answer.status == 401 => {
-                            let can_refresh = identity.can_refresh();
-                            if can_refresh && !refreshed_after_401 {
-                                refreshed_after_401 = true;
+                            if identity.after_unauthorized(token, &mut refreshed_after_401) {
                                 attempt -= 1;
                                 tracing::info!(target: "taegis_sdk::auth", "API answered 401: dropping the token and fetching a new one");
-                                identity.invalidate(token);
                                 continue;
-                            }
-                            if !can_refresh {
-                                identity.invalidate(token);
                             }
                             return Err(auth_error(&answer, &redactor));
                         }

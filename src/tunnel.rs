@@ -15,9 +15,10 @@ use base64::Engine;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::error::{BoxError, Error};
+use crate::error::Error;
 use crate::net::{display_url, is_loopback, ProxySetting};
 use crate::secret::SecretString;
+use crate::subscription::not_sent;
 
 /// The longest answer to `CONNECT` read before the tunnel is given up.
 const MAX_CONNECT_ANSWER: usize = 16 * 1024;
@@ -94,10 +95,10 @@ impl TunnelProxy {
             message: reason.clone(),
         })?;
         let mut stream = TcpStream::connect(address).await.map_err(|e| {
-            not_sent(format!(
-                "could not connect to the proxy {}: {e}",
-                self.shown
-            ))
+            not_sent(
+                false,
+                &format!("could not connect to the proxy {}: {e}", self.shown),
+            )
         })?;
         // `host` is as a URL writes it: an IPv6 address keeps its brackets.
         let target = format!("{host}:{port}");
@@ -112,10 +113,15 @@ impl TunnelProxy {
         stream
             .write_all(request.expose_secret().as_bytes())
             .await
-            .map_err(|e| not_sent(format!("the proxy {} closed the tunnel: {e}", self.shown)))?;
+            .map_err(|e| {
+                not_sent(
+                    false,
+                    &format!("the proxy {} closed the tunnel: {e}", self.shown),
+                )
+            })?;
         let status = read_connect_answer(&mut stream)
             .await
-            .map_err(|e| not_sent(format!("the proxy {} {e}", self.shown)))?;
+            .map_err(|e| not_sent(false, &format!("the proxy {} {e}", self.shown)))?;
         match status {
             200..=299 => Ok(stream),
             407 => Err(Error::Config {
@@ -124,20 +130,11 @@ impl TunnelProxy {
                     self.shown
                 ),
             }),
-            status => Err(not_sent(format!(
+            status => Err(not_sent(false, &format!(
                 "the proxy {} refused the tunnel to {target} with status {status}",
                 self.shown
             ))),
         }
-    }
-}
-
-/// A failure before anything reached the gateway: safe to try again.
-fn not_sent(message: String) -> Error {
-    Error::Dispatch {
-        may_have_been_sent: false,
-        timed_out: false,
-        source: BoxError::from(message),
     }
 }
 

@@ -299,7 +299,7 @@ impl Alerts {
         let variables = alerts_service_update_resolution_info::Variables {
             in_: Some(
                 alerts_service_update_resolution_info::UpdateResolutionRequestInput {
-                    alert_ids: Some(ids.iter().map(|id| Some((*id).to_owned())).collect()),
+                    alert_ids: super::nullable_list(ids),
                     reason: Some(reason.to_owned()),
                     resolution_status: Some(status),
                     ..Default::default()

@@ -90,8 +90,7 @@ impl Events {
         let walk = Walk {
             client: self.client.clone(),
             cql: cql.to_owned(),
-            attempts: options.resume_attempts.unwrap_or(DEFAULT_RESUME_ATTEMPTS),
-            attempts_left: options.resume_attempts.unwrap_or(DEFAULT_RESUME_ATTEMPTS),
+            attempts_left: options.attempts_per_page(),
             options,
             page: None,
             current: None,
@@ -184,12 +183,18 @@ struct Data {
     results: Option<Message>,
 }
 
+impl SearchOptions {
+    /// How many times one page may be opened again ([`SearchOptions::resume_attempts`]).
+    fn attempts_per_page(&self) -> u32 {
+        self.resume_attempts.unwrap_or(DEFAULT_RESUME_ATTEMPTS)
+    }
+}
+
 /// The state of a search between rows.
 struct Walk {
     client: Client,
     cql: String,
     options: SearchOptions,
-    attempts: u32,
     attempts_left: u32,
     /// `None` while on the query's own subscription, else the page ID being read.
     page: Option<String>,
@@ -267,7 +272,7 @@ impl Walk {
                             self.page = Some(next);
                             self.skip = 0;
                             self.received_from_current = 0;
-                            self.attempts_left = self.attempts;
+                            self.attempts_left = self.options.attempts_per_page();
                         }
                         None => self.done = true,
                     }
@@ -303,14 +308,7 @@ impl Walk {
                         .options
                         .max_rows
                         .map(|m| i64::try_from(m).unwrap_or(i64::MAX)),
-                    skip_cache: None,
-                    aggregation_off: None,
-                    include_alerts_data: None,
-                    include_mitre_attack_info_data: None,
-                    save_to_cache: None,
-                    default_include_original_data: None,
-                    search_target: None,
-                    backend_strategy: None,
+                    ..Default::default()
                 };
                 let caller = self
                     .options

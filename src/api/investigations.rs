@@ -178,10 +178,6 @@ struct CommentPage {
     comments: Option<Vec<Option<Comment>>>,
 }
 
-fn owned(ids: &[&str]) -> Option<Vec<Option<String>>> {
-    Some(ids.iter().map(|id| Some((*id).to_owned())).collect())
-}
-
 /// The investigations API of a client: [`Client::investigations`](crate::Client::investigations).
 #[derive(Debug, Clone)]
 pub struct Investigations {
@@ -343,7 +339,7 @@ impl Investigations {
         let variables = add_evidence_to_investigation::Variables {
             input: add_evidence_to_investigation::AddEvidenceToInvestigationInput {
                 investigation_id: Some(id.to_owned()),
-                alerts: owned(alert_ids),
+                alerts: super::nullable_list(alert_ids),
                 ..Default::default()
             },
         };
@@ -370,7 +366,7 @@ impl Investigations {
         let variables = remove_evidence_from_investigation::Variables {
             input: remove_evidence_from_investigation::RemoveEvidenceFromInvestigationInput {
                 investigation_id: Some(id.to_owned()),
-                alerts: owned(alert_ids),
+                alerts: super::nullable_list(alert_ids),
                 ..Default::default()
             },
         };

@@ -184,3 +184,8 @@ pub(crate) mod de {
             .collect())
     }
 }
+
+/// `ids` as a GraphQL list whose items may be null (`[String]`), as several inputs declare.
+pub(crate) fn nullable_list(ids: &[&str]) -> Option<Vec<Option<String>>> {
+    Some(ids.iter().map(|id| Some((*id).to_owned())).collect())
+}
