@@ -5,9 +5,10 @@
 #[path = "support/sandbox.rs"]
 mod sandbox_support;
 
+use sandbox_support::guarded;
+
 use futures_util::{StreamExt, TryStreamExt};
 use std::collections::HashSet;
-use std::future::Future;
 use std::time::Duration;
 use taegis_sandbox::Sandbox;
 use taegis_sdk::api::events::{Row, SearchOptions};
@@ -28,12 +29,6 @@ fn cql() -> String {
         hour - 3 * 3600,
         hour - 3600
     )
-}
-
-async fn guarded<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(HANG_GUARD, f)
-        .await
-        .expect("the test hung")
 }
 
 async fn sandbox() -> Sandbox {
@@ -75,7 +70,7 @@ async fn a_search_follows_every_page_to_max_rows_with_each_row_once() {
     let cql = cql();
     let mut search = client.events().search(&cql, options(100, 1_050));
     let mut rows = Vec::new();
-    while let Some(row) = guarded(search.next()).await {
+    while let Some(row) = guarded(HANG_GUARD, search.next()).await {
         rows.push(row.unwrap());
     }
     let ids = ids(&rows);
@@ -95,6 +90,7 @@ async fn a_search_follows_every_page_to_max_rows_with_each_row_once() {
 
     // The same search in bigger pages gives the same rows in the same order.
     let bigger: Vec<Row> = guarded(
+        HANG_GUARD,
         client
             .events()
             .search(&cql, options(1_000, 1_050))
@@ -109,6 +105,7 @@ async fn a_search_follows_every_page_to_max_rows_with_each_row_once() {
 async fn head_in_the_query_caps_the_rows() {
     let sb = sandbox().await;
     let rows: Vec<Row> = guarded(
+        HANG_GUARD,
         client_for(&sb)
             .events()
             .search(
@@ -127,15 +124,18 @@ async fn a_page_dropped_mid_stream_is_fetched_again_without_a_row_twice_or_lost(
     let sb = sandbox().await;
     let client = client_for(&sb);
     let cql = cql();
-    let expected: Vec<Row> = guarded(client.events().search(&cql, options(50, 600)).try_collect())
-        .await
-        .unwrap();
+    let expected: Vec<Row> = guarded(
+        HANG_GUARD,
+        client.events().search(&cql, options(50, 600)).try_collect(),
+    )
+    .await
+    .unwrap();
     let mut search = client.events().search(&cql, options(50, 600));
-    let mut rows = vec![guarded(search.next()).await.unwrap().unwrap()];
+    let mut rows = vec![guarded(HANG_GUARD, search.next()).await.unwrap().unwrap()];
     // The next page subscription breaks right after its rows, before `complete`: the page is
     // fetched again and the rows already taken from it are skipped.
     sb.drop_next_subscription_after(1);
-    while let Some(row) = guarded(search.next()).await {
+    while let Some(row) = guarded(HANG_GUARD, search.next()).await {
         rows.push(row.expect("drops are resumed"));
     }
     assert!(
@@ -156,7 +156,7 @@ async fn a_query_dropped_after_its_first_rows_is_an_error_not_a_rerun() {
     let mut search = client.events().search(&cql(), options(50, 600));
     let mut rows = 0;
     let mut failure = None;
-    while let Some(row) = guarded(search.next()).await {
+    while let Some(row) = guarded(HANG_GUARD, search.next()).await {
         match row {
             Ok(_) => rows += 1,
             Err(e) => failure = Some(e),
@@ -184,7 +184,7 @@ async fn drops_that_keep_coming_end_the_stream_with_a_typed_error_and_no_duplica
     let mut search = client.events().search(&cql(), options(50, 600));
     let mut rows = Vec::new();
     let mut failure = None;
-    while let Some(row) = guarded(search.next()).await {
+    while let Some(row) = guarded(HANG_GUARD, search.next()).await {
         match row {
             Ok(row) => rows.push(row),
             Err(e) => failure = Some(e),
@@ -214,6 +214,7 @@ async fn a_stalled_search_times_out() {
     let sb = sandbox().await;
     sb.stall_subscriptions_after(1);
     let result: Result<Vec<Row>, Error> = guarded(
+        HANG_GUARD,
         client_for(&sb)
             .events()
             .search(
@@ -234,6 +235,7 @@ async fn a_stalled_search_times_out() {
 async fn a_query_the_server_refuses_is_a_graphql_error() {
     let sb = sandbox().await;
     let result: Result<Vec<Row>, Error> = guarded(
+        HANG_GUARD,
         client_for(&sb)
             .events()
             .search("FROM process WHERE (", SearchOptions::default())

@@ -5,8 +5,9 @@
 #[path = "support/sandbox.rs"]
 mod sandbox_support;
 
+use sandbox_support::guarded;
+
 use std::collections::HashMap;
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -17,12 +18,6 @@ use taegis_sdk::{Client, Error, RetryConfig};
 
 /// Fails the test instead of hanging.
 const HANG_GUARD: Duration = Duration::from_secs(20);
-
-async fn guarded<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(HANG_GUARD, f)
-        .await
-        .expect("the test hung")
-}
 
 async fn sandbox(tenants: u64) -> Sandbox {
     sandbox_support::start(tenants, 17).await
@@ -80,7 +75,7 @@ async fn collect<T, E>(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thousand_tenants_each_exactly_once_with_one_token() {
-    guarded(async {
+    guarded(HANG_GUARD, async {
         let sb = sandbox(1000).await;
         let client = client_for(&sb);
         let tenants = tenant_ids(1000);
@@ -107,7 +102,7 @@ async fn thousand_tenants_each_exactly_once_with_one_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_429_storm_pauses_every_worker_and_503_bursts_lose_no_tenant() {
-    guarded(async {
+    guarded(HANG_GUARD, async {
         let sb = Sandbox::builder()
             .tenants(300)
             .seed(17)
@@ -198,7 +193,7 @@ async fn a_429_storm_pauses_every_worker_and_503_bursts_lose_no_tenant() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn failing_tenants_are_reported_and_the_others_succeed() {
-    guarded(async {
+    guarded(HANG_GUARD, async {
         let sb = sandbox(50).await;
         let client = client_for(&sb);
         let mut tenants = tenant_ids(50);
@@ -231,7 +226,7 @@ async fn failing_tenants_are_reported_and_the_others_succeed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_tenant_times_out_alone() {
-    guarded(async {
+    guarded(HANG_GUARD, async {
         let sb = sandbox(20).await;
         let client = client_for(&sb);
         let started = Instant::now();
@@ -269,7 +264,7 @@ async fn a_slow_tenant_times_out_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cancellation_lets_in_flight_finish_and_reports_the_rest_not_started() {
-    guarded(async {
+    guarded(HANG_GUARD, async {
         let sb = sandbox(200).await;
         let client = client_for(&sb);
         let fan_out = client.fan_out().concurrency(4);
@@ -315,7 +310,7 @@ async fn cancellation_lets_in_flight_finish_and_reports_the_rest_not_started() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn after_a_hold_requests_ramp_back_up_instead_of_jumping() {
-    guarded(async {
+    guarded(HANG_GUARD, async {
         let sb = Sandbox::builder()
             .tenants(400)
             .seed(17)
