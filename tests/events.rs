@@ -244,3 +244,37 @@ async fn a_query_the_server_refuses_is_a_graphql_error() {
     .await;
     assert!(matches!(result, Err(Error::GraphQl { .. })), "{result:?}");
 }
+
+#[tokio::test]
+async fn page_and_row_counts_agree_with_the_sandbox_and_a_drop_after_a_pages_rows_resumes() {
+    let sb = sandbox_support::start(3, 0).await;
+    let client = client_for(&sb);
+    let netflow = "FROM netflow EARLIEST=-15m";
+    let mut search = client.events().search(netflow, options(100, 1_150));
+    let mut rows = Vec::new();
+    while let Some(row) = guarded(HANG_GUARD, search.next()).await {
+        rows.push(row.unwrap());
+    }
+    assert_eq!(ids(&rows).into_iter().collect::<HashSet<_>>().len(), 1_150);
+    let progress = search.progress();
+    assert_eq!(
+        (progress.rows, progress.pages, progress.resumed),
+        (1_150, 12, 0)
+    );
+    assert_eq!(progress.total_rows, Some(1_150));
+
+    // The second page's socket dropped after its rows, before its closing message: the SDK
+    // fetches that page again and skips what it already yielded; every row still once.
+    let mut search = client.events().search(netflow, options(100, 450));
+    let mut rows = Vec::new();
+    while let Some(row) = guarded(HANG_GUARD, search.next()).await {
+        rows.push(row.unwrap());
+        if rows.len() == 50 {
+            // Taken by the next subscription to start: the second page's.
+            sb.drop_next_subscription_after(1);
+        }
+    }
+    assert_eq!(ids(&rows).into_iter().collect::<HashSet<_>>().len(), 450);
+    assert_eq!(search.progress().resumed, 1);
+    assert_eq!(sb.stats().subscriptions_dropped, 1);
+}
