@@ -12,12 +12,13 @@ Fails (exit 1) on a failed command, a wrong or inconsistent result, and any "not
 Removing from query string" warning.
 """
 
-import logging
 import os
 import signal
 import sys
 
 from typer.testing import CliRunner
+
+from interop_common import catch_warnings, check, checks_passed, fail_on_schema_gaps
 
 from taegis_magic.cli import app
 from taegis_sdk_python import GraphQLService
@@ -44,28 +45,7 @@ def on_alarm(_signum, _frame):
     raise CommandTimedOut(f"no answer within {COMMAND_TIMEOUT_S} s")
 
 
-class Catch(logging.Handler):
-    """Collects every warning magic or the SDK logs."""
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
-CATCH = Catch()
-checks = 0
 ran = []
-
-
-def check(condition, message):
-    global checks
-    checks += 1
-    if not condition:
-        print(f"FAIL: {message}", file=sys.stderr)
-        sys.exit(1)
 
 
 def magic(*args):
@@ -86,7 +66,7 @@ def magic(*args):
 def main():
     signal.signal(signal.SIGALRM, on_alarm)
     # Magic configures its loggers at import; catch on the root logger after that.
-    logging.getLogger().addHandler(CATCH)
+    catch_warnings()
     sdk = GraphQLService(environment="sandbox", environments={"sandbox": API_URL}, tenant_id=TENANT_ID)
     region = ["--region", "local"]
     tenant = ["--tenant", TENANT_ID]
@@ -120,8 +100,8 @@ def main():
     # each alert matches, the same alerts as the SDK's own helper.
     busy = None
     for t in sorted(ids):
-        service = GraphQLService(environment="sandbox", environments={"sandbox": API_URL}, tenant_id=str(t))
-        parts = alerts_search(service, ALERTS_CQL)
+        with sdk(tenant_id=str(t)):
+            parts = alerts_search(sdk, ALERTS_CQL)
         if parts[0].alerts.total_parts >= 2:
             busy = str(t)
             break
@@ -152,14 +132,10 @@ def main():
     rows = magic("rules", "type", *region, *tenant, "--rule-type", "REGEX")
     check(len(rows) > 0, "rules type REGEX returns rules")
 
-    gaps = [m for m in CATCH.messages if "not found" in m or "Removing from query" in m]
-    for message in gaps:
-        print(f"FAIL: schema gap reported by the SDK: {message}", file=sys.stderr)
-    if gaps:
-        sys.exit(1)
+    fail_on_schema_gaps()
     for line in ran:
         print(f"magic: {line}")
-    print(f"magic interop: {len(ran)} commands, {checks} checks passed, no schema warnings")
+    print(f"magic interop: {len(ran)} commands, {checks_passed()} checks passed, no schema warnings")
 
 
 if __name__ == "__main__":
