@@ -883,12 +883,12 @@ enum Atom {
     },
 }
 
+/// How often an item matches (`+` is parsed as the item once, then `*`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Repeat {
     One,
     ZeroOrOne,
     ZeroOrMore,
-    OneOrMore,
 }
 
 /// A compiled `MATCHES_REGEX` pattern (the subset in the module doc), case-insensitive.
@@ -976,20 +976,21 @@ impl Regex {
                 }
                 other => Atom::Char(other),
             };
-            let repeat = match chars.get(i) {
-                Some('*') => Repeat::ZeroOrMore,
-                Some('+') => Repeat::OneOrMore,
-                Some('?') => Repeat::ZeroOrOne,
-                _ => Repeat::One,
-            };
-            if repeat != Repeat::One {
-                i += 1;
-            }
-            if repeat == Repeat::OneOrMore {
-                items.push((atom.clone(), Repeat::One));
-                items.push((atom, Repeat::ZeroOrMore));
-            } else {
-                items.push((atom, repeat));
+            match chars.get(i) {
+                Some('*') => {
+                    i += 1;
+                    items.push((atom, Repeat::ZeroOrMore));
+                }
+                Some('+') => {
+                    i += 1;
+                    items.push((atom.clone(), Repeat::One));
+                    items.push((atom, Repeat::ZeroOrMore));
+                }
+                Some('?') => {
+                    i += 1;
+                    items.push((atom, Repeat::ZeroOrOne));
+                }
+                _ => items.push((atom, Repeat::One)),
             }
         }
         Ok(Regex {
@@ -1004,21 +1005,23 @@ impl Regex {
     fn is_match(&self, text: &str) -> bool {
         let n = self.items.len();
         // Positions reachable without reading: skip optional items.
-        let close = |set: &mut Vec<bool>| {
+        let close = |set: &mut [bool]| {
             for i in 0..n {
                 if set[i] && self.items[i].1 != Repeat::One {
                     set[i + 1] = true;
                 }
             }
         };
+        // Two buffers for the whole run: `next` is cleared and swapped in for each character.
         let mut current = vec![false; n + 1];
+        let mut next = vec![false; n + 1];
         current[0] = true;
         close(&mut current);
         for c in text.chars() {
             if current[n] && !self.anchored_end {
                 return true;
             }
-            let mut next = vec![false; n + 1];
+            next.fill(false);
             for i in 0..n {
                 let (atom, repeat) = &self.items[i];
                 if current[i] && atom_matches(atom, c) {
@@ -1032,7 +1035,7 @@ impl Regex {
                 next[0] = true;
             }
             close(&mut next);
-            current = next;
+            std::mem::swap(&mut current, &mut next);
         }
         current[n]
     }

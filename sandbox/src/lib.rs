@@ -326,14 +326,15 @@ impl SandboxBuilder {
             .iter()
             .map(|e| (e.endpoint(), e.root_fields()))
             .collect();
-        let registry = service::Registry::build(services::builtin(), self.services.0, &roots)
-            .map_err(SandboxError::Config)?;
+        let registry = service::Registry::build(
+            services::builtin(self.alerts_per_tenant),
+            self.services.0,
+            &roots,
+        )
+        .map_err(SandboxError::Config)?;
         let mut state = State::new(base_url.clone(), FIRST_TENANT_ID + self.tenants);
         registry
-            .seed(
-                &mut service::Seed::new(&mut state, self.seed, self.tenants)
-                    .with_alerts_per_tenant(self.alerts_per_tenant),
-            )
+            .seed(&mut service::Seed::new(&mut state, self.seed, self.tenants))
             .map_err(SandboxError::Config)?;
         let now = util::now_ms();
         let client_id = util::secure::alnum(32).map_err(SandboxError::Random)?;

@@ -107,8 +107,8 @@ pub(crate) fn hash(base: u64, parts: &[&[u8]]) -> u64 {
     mix(h)
 }
 
-/// A version-4-shaped UUID made of `h`.
-fn uuid(h: u64) -> String {
+/// A version-4-shaped UUID made of `h` (also the events service's IDs).
+pub(crate) fn uuid(h: u64) -> String {
     let l = mix(h ^ 0x5bd1_e995);
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",

@@ -244,7 +244,6 @@ pub struct Seed<'a> {
     state: &'a mut State,
     seed: u64,
     tenants: u64,
-    alerts_per_tenant: Option<u64>,
 }
 
 impl<'a> Seed<'a> {
@@ -253,19 +252,7 @@ impl<'a> Seed<'a> {
             state,
             seed,
             tenants,
-            alerts_per_tenant: None,
         }
-    }
-
-    /// Every tenant gets exactly `n` alerts ([`SandboxBuilder::alerts_per_tenant`](crate::SandboxBuilder::alerts_per_tenant)).
-    pub(crate) fn with_alerts_per_tenant(mut self, n: Option<u64>) -> Self {
-        self.alerts_per_tenant = n;
-        self
-    }
-
-    /// How many alerts each tenant gets, when fixed (else 40 to 199, seeded per tenant).
-    pub(crate) fn alerts_per_tenant(&self) -> Option<u64> {
-        self.alerts_per_tenant
     }
 
     /// The platform state (built-in services).

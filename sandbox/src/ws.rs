@@ -215,9 +215,11 @@ pub(crate) async fn upgrade(
         })
 }
 
-/// What an operation's task hands the socket, tagged with the operation's serial number (so
-/// what a stopped operation had already queued is dropped, not sent after its `complete`).
+/// What an operation's task hands the socket, tagged with the operation's ID and serial number
+/// (so what a stopped operation had already queued is dropped, not sent after its `complete`,
+/// even when a new operation took its ID).
 struct Outgoing {
+    id: Arc<str>,
     serial: u64,
     kind: OutKind,
 }
@@ -225,8 +227,8 @@ struct Outgoing {
 enum OutKind {
     /// A message to send.
     Text(String),
-    /// The operation ended: its last message (`complete` or `error`) if any.
-    End(Option<String>),
+    /// The operation ended: its last message (`complete` or `error`).
+    End(String),
     /// Fault: drop the socket now.
     Drop,
     /// Fault: an operation stalled (it sends nothing more; the socket stops its `ka`).
@@ -359,18 +361,17 @@ impl Connection {
     fn on_outgoing(&mut self, out: Outgoing) -> Step {
         let live = self
             .operations
-            .iter()
-            .find(|(_, (serial, _))| *serial == out.serial)
-            .map(|(id, _)| id.clone());
-        let Some(id) = live else {
+            .get(&*out.id)
+            .is_some_and(|(serial, _)| *serial == out.serial);
+        if !live {
             // A stopped operation's leftovers.
             return Step::Continue;
-        };
+        }
         match out.kind {
             OutKind::Text(text) => Step::Reply(Reply::Send(vec![text])),
             OutKind::End(last) => {
-                self.operations.remove(&id);
-                Step::Reply(Reply::Send(last.into_iter().collect()))
+                self.operations.remove(&*out.id);
+                Step::Reply(Reply::Send(vec![last]))
             }
             OutKind::Drop => {
                 self.shared.stats().subscriptions_dropped += 1;
@@ -534,6 +535,7 @@ impl Connection {
         let serial = self.next_serial;
         self.next_serial += 1;
         let out = Out {
+            id: Arc::from(id.as_str()),
             serial,
             tx: tx.clone(),
         };
@@ -552,6 +554,7 @@ impl Connection {
 
 /// An operation's way to the socket.
 struct Out {
+    id: Arc<str>,
     serial: u64,
     tx: mpsc::Sender<Outgoing>,
 }
@@ -561,6 +564,7 @@ impl Out {
     async fn send(&self, kind: OutKind) -> bool {
         self.tx
             .send(Outgoing {
+                id: self.id.clone(),
                 serial: self.serial,
                 kind,
             })
@@ -606,7 +610,7 @@ async fn operation(
                 };
                 // `error` ends the operation: no `complete` (as subscriptions-transport-ws).
                 let error = message("error", Some(&id), Some(payload));
-                out.send(OutKind::End(Some(error))).await;
+                out.send(OutKind::End(error)).await;
                 return;
             }
         }
@@ -642,14 +646,14 @@ async fn operation(
                     }
                     Some(Item::Error(text)) => {
                         let error = error_message(&id, &text, "SUBSCRIPTION_FAILED");
-                        out.send(OutKind::End(Some(error))).await;
+                        out.send(OutKind::End(error)).await;
                         return;
                     }
                 }
             }
         }
     }
-    out.send(OutKind::End(Some(message("complete", Some(&id), None))))
+    out.send(OutKind::End(message("complete", Some(&id), None)))
         .await;
 }
 

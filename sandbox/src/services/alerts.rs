@@ -54,8 +54,8 @@ const MAX_PART_SIZE: usize = 10_000;
 const KEPT_SEARCHES: usize = 64;
 /// The window a search returns when `limit` is absent.
 const DEFAULT_LIMIT: usize = 10_000;
-/// How far back generated alerts go.
-const SPAN_MS: i64 = 7 * 86_400_000;
+/// How far back generated alerts (and investigations) go.
+pub(crate) const SPAN_MS: i64 = 7 * 86_400_000;
 
 /// `ResolutionStatus` values other than `OPEN` that generated alerts take.
 const CLOSED_STATUSES: [&str; 5] = [
@@ -197,6 +197,11 @@ impl TenantData {
         self.index.get(id).map(|&i| &self.alerts[i])
     }
 
+    /// The tenant's alerts, newest first (for seeding investigations).
+    pub(crate) fn alerts(&self) -> &[Alert] {
+        &self.alerts
+    }
+
     /// Sets the resolution `status` of the alerts `ids` (unknown ones skipped), with one
     /// history entry for the batch: alerts' own resolution and closing an investigation.
     pub(crate) fn resolve(&mut self, ids: &[String], status: &str, by: &Resolution<'_>) {
@@ -241,23 +246,24 @@ impl TenantData {
         let Some(&ai) = self.index.get(alert_id) else {
             return false;
         };
-        let Some(inv) = self.investigation_mut(investigation_id) else {
-            return false;
-        };
-        if inv.alerts.iter().any(|a| a.id == alert_id) {
-            return false;
-        }
-        inv.alerts
-            .push(investigations::Evidence::new(alert_id, by, now));
-        inv.updated_ms = inv.updated_ms.max(now);
-        let alert = &mut self.alerts[ai];
-        if !alert
+        // Only `link` and `unlink` change the two lists, always together, so the alert's
+        // (short) list says whether the investigation's (maybe long) one has the alert.
+        if self.alerts[ai]
             .investigation_ids
             .iter()
             .any(|i| i == investigation_id)
         {
-            alert.investigation_ids.push(investigation_id.to_owned());
+            return false;
         }
+        let Some(inv) = self.investigation_mut(investigation_id) else {
+            return false;
+        };
+        inv.alerts
+            .push(investigations::Evidence::new(alert_id, by, now));
+        inv.updated_ms = inv.updated_ms.max(now);
+        self.alerts[ai]
+            .investigation_ids
+            .push(investigation_id.to_owned());
         true
     }
 
@@ -306,7 +312,6 @@ impl TenantData {
 
 /// What the alerts and investigations services share: the seed, the time anchor, and each
 /// tenant's data once it was first read.
-#[derive(Default)]
 pub(crate) struct Workflows {
     inner: Mutex<Inner>,
 }
@@ -339,17 +344,27 @@ impl Locked<'_> {
 }
 
 impl Workflows {
+    /// An empty store; every tenant gets exactly `alerts_per_tenant` alerts when given (else
+    /// 40 to 199, seeded per tenant).
+    pub(crate) fn new(alerts_per_tenant: Option<u64>) -> Workflows {
+        Workflows {
+            inner: Mutex::new(Inner {
+                alerts_per_tenant,
+                ..Inner::default()
+            }),
+        }
+    }
+
     /// Locks the store (a poisoned lock is taken over: the data stays consistent per call).
     pub(crate) fn lock(&self) -> Locked<'_> {
         Locked(self.inner.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Records the seed and the time anchor (the start of the current hour).
-    fn start(&self, seed: u64, alerts_per_tenant: Option<u64>) {
+    fn start(&self, seed: u64) {
         let mut inner = self.lock();
         let now = crate::util::now_ms();
         inner.0.seed = seed;
-        inner.0.alerts_per_tenant = alerts_per_tenant;
         inner.0.anchor_ms = now - now.rem_euclid(3_600_000);
         inner.0.tenants.clear();
     }
@@ -458,11 +473,6 @@ fn generate(seed: u64, tenant: u64, anchor_ms: i64, fixed: Option<u64>) -> Tenan
     };
     investigations::seed_tenant(&mut data, &mut rng, tenant, anchor_ms);
     data
-}
-
-/// The alert IDs of a tenant, newest first (for seeding investigations).
-pub(crate) fn alert_ids(data: &TenantData) -> Vec<String> {
-    data.alerts.iter().map(|a| a.id.clone()).collect()
 }
 
 /// A `ResolutionMetadata` value.
@@ -614,7 +624,7 @@ impl Service for Alerts {
     }
 
     fn seed(&self, seed: &mut Seed<'_>) -> Result<(), String> {
-        self.0.start(seed.seed(), seed.alerts_per_tenant());
+        self.0.start(seed.seed());
         Ok(())
     }
 
@@ -653,8 +663,9 @@ pub(crate) fn parse_alert_query(text: &str) -> Result<Option<Query>, String> {
     Ok(Some(query))
 }
 
-/// The `TenantV4` JSON of `tenant`, when the operation selects a `tenant` field.
-fn tenant_json(ctx: &mut Context<'_>, tenant: u64) -> Value {
+/// The `TenantV4` JSON of `tenant`, when the operation selects a `tenant` field (else just
+/// its `id`); investigations use it too.
+pub(crate) fn tenant_json(ctx: &mut Context<'_>, tenant: u64) -> Value {
     if !ctx.wants("tenant") {
         return json!({"id": tenant.to_string()});
     }
@@ -824,7 +835,7 @@ impl Alerts {
         let mut store = self.0.lock();
         let data = store.tenant(tenant);
         if let Some(missing) = ids.iter().find(|id| data.alert(id).is_none()) {
-            return Err(format!("alert {missing} not found in tenant {tenant}"));
+            return Err(investigations::alert_not_found(missing, tenant));
         }
         data.resolve(
             &ids,
@@ -852,10 +863,10 @@ impl Alerts {
         let mut store = self.0.lock();
         let data = store.tenant(tenant);
         if data.investigation(&inv).is_none() {
-            return Err(format!("investigation {inv} not found in tenant {tenant}"));
+            return Err(investigations::not_found(&inv, tenant));
         }
         if let Some(missing) = ids.iter().find(|id| data.alert(id).is_none()) {
-            return Err(format!("alert {missing} not found in tenant {tenant}"));
+            return Err(investigations::alert_not_found(missing, tenant));
         }
         for id in &ids {
             if delete {

@@ -23,7 +23,7 @@
 
 use super::FieldResult;
 use crate::cql::{self, Pipe, Query, TimeBound};
-use crate::mock::{hash, mix};
+use crate::mock::{hash, uuid};
 use crate::service::{Context, Seed, Service, SubscriptionStream};
 use crate::util::rfc3339;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -382,19 +382,6 @@ fn make_page(
             })
         })
         .collect()
-}
-
-/// A version-4-shaped UUID made of `h`.
-fn uuid(h: u64) -> String {
-    let l = mix(h ^ 0x5bd1_e995);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        h >> 32,
-        (h >> 16) & 0xffff,
-        h & 0xfff,
-        0x8000 | ((l >> 48) & 0x3fff),
-        l & 0xffff_ffff_ffff
-    )
 }
 
 /// `event://priv:<type>:<tenant>:<slot>:<check>` → (type, slot), if it is an event of `tenant`.

@@ -35,12 +35,13 @@
 //!
 //! Reading needs any role on the tenant, changing needs Responder or more.
 
-use super::alerts::{alert_ids, parse_alert_query, Resolution, TenantData, Workflows};
+use super::alerts::{parse_alert_query, tenant_json, Resolution, TenantData, Workflows, SPAN_MS};
 use super::{arg_bool, arg_id, arg_int, arg_list, arg_str, FieldResult};
 use crate::cql;
 use crate::service::{Context, Role, Service};
 use crate::util::{chance, pick, rfc3339, seeded_uuid};
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::sync::Arc;
 use taegis_sdk_codegen::Endpoint;
 
@@ -150,12 +151,10 @@ pub(crate) fn seed_tenant(
     tenant: u64,
     anchor_ms: i64,
 ) {
-    let alerts = alert_ids(data);
     let count = 5 + rng.usize(0..26);
-    let span = 7 * 86_400_000;
     let mut made: Vec<Investigation> = (0..count)
         .map(|n| {
-            let created_ms = anchor_ms - rng.i64(0..span);
+            let created_ms = anchor_ms - rng.i64(0..SPAN_MS);
             let updated_ms = created_ms + rng.i64(0..86_400_000).min(anchor_ms - created_ms);
             let topic = pick(rng, &TOPICS);
             let comments = (0..rng.usize(0..3))
@@ -170,7 +169,8 @@ pub(crate) fn seed_tenant(
                 .collect();
             Investigation {
                 id: seeded_uuid(rng),
-                short_id: format!("INV{:05}", n + 1),
+                // Numbered below, once sorted by creation.
+                short_id: String::new(),
                 tenant,
                 title: format!("{topic} ({})", n + 1),
                 key_findings: format!("Key findings for {}", topic.to_lowercase()),
@@ -203,6 +203,7 @@ pub(crate) fn seed_tenant(
     for (n, inv) in made.iter_mut().enumerate() {
         inv.short_id = format!("INV{:05}", n + 1);
     }
+    let alerts = data.alerts();
     let links: Vec<(String, String, i64)> = made
         .iter()
         .flat_map(|inv| {
@@ -212,7 +213,7 @@ pub(crate) fn seed_tenant(
                 rng.usize(0..5)
             };
             (0..k)
-                .map(|_| (pick(rng, &alerts).clone(), inv.id.clone(), inv.created_ms))
+                .map(|_| (pick(rng, alerts).id.clone(), inv.id.clone(), inv.created_ms))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -438,19 +439,14 @@ fn paging(arguments: &Value) -> (usize, usize) {
     (offset, size)
 }
 
-fn tenant_value(ctx: &mut Context<'_>, tenant: u64) -> Value {
-    if !ctx.wants("tenant") {
-        return json!({"id": tenant.to_string()});
-    }
-    let (state, _) = ctx.parts();
-    state.tenant(tenant).map_or_else(
-        || json!({"id": tenant.to_string()}),
-        |t| super::tenants_v4::tenant_v4(state, t),
-    )
+/// The error for an investigation `id` the tenant does not have.
+pub(crate) fn not_found(id: &str, tenant: u64) -> String {
+    format!("investigation {id} not found in tenant {tenant}")
 }
 
-fn not_found(id: &str, tenant: u64) -> String {
-    format!("investigation {id} not found in tenant {tenant}")
+/// The error for an alert `id` the tenant does not have.
+pub(crate) fn alert_not_found(id: &str, tenant: u64) -> String {
+    format!("alert {id} not found in tenant {tenant}")
 }
 
 impl Investigations {
@@ -475,7 +471,7 @@ impl Investigations {
         let (offset, size) = paging(arguments);
         let ascending = arg_str(arguments, "orderBy") == Some("ASCENDING");
         let now = ctx.now_ms();
-        let tenant_json = tenant_value(ctx, tenant);
+        let tenant_json = tenant_json(ctx, tenant);
         let mut store = self.0.lock();
         let data = store.tenant(tenant);
         let mut hits: Vec<&Investigation> = data
@@ -512,7 +508,7 @@ impl Investigations {
     fn get(&self, ctx: &mut Context<'_>, arguments: &Value) -> FieldResult {
         let tenant = Self::read_tenant(ctx)?;
         let id = arg_id(arguments, "id").ok_or("`arguments.id` is required")?;
-        let tenant_json = tenant_value(ctx, tenant);
+        let tenant_json = tenant_json(ctx, tenant);
         let mut store = self.0.lock();
         let data = store.tenant(tenant);
         data.investigation(&id)
@@ -533,7 +529,7 @@ impl Investigations {
         let id = ctx.new_id()?;
         let by = ctx.client_id().to_owned();
         let now = ctx.now_ms();
-        let tenant_json = tenant_value(ctx, tenant);
+        let tenant_json = tenant_json(ctx, tenant);
         let mut store = self.0.lock();
         let data = store.tenant(tenant);
         let alerts = checked_alerts(data, input, alert_query.as_ref(), now, tenant)?;
@@ -584,7 +580,7 @@ impl Investigations {
         }
         let by = ctx.client_id().to_owned();
         let now = ctx.now_ms();
-        let tenant_json = tenant_value(ctx, tenant);
+        let tenant_json = tenant_json(ctx, tenant);
         let mut store = self.0.lock();
         let data = store.tenant(tenant);
         let inv = data
@@ -637,7 +633,7 @@ impl Investigations {
         let by = ctx.client_id().to_owned();
         let entry_id = ctx.new_id()?;
         let now = ctx.now_ms();
-        let tenant_json = tenant_value(ctx, tenant);
+        let tenant_json = tenant_json(ctx, tenant);
         let mut store = self.0.lock();
         let data = store.tenant(tenant);
         let inv = data
@@ -672,7 +668,7 @@ impl Investigations {
         let id = arg_id(input, "id").ok_or("`input.id` is required")?;
         let now = ctx.now_ms();
         let by = ctx.client_id().to_owned();
-        let tenant_json = tenant_value(ctx, tenant);
+        let tenant_json = tenant_json(ctx, tenant);
         let mut store = self.0.lock();
         let inv = store
             .tenant(tenant)
@@ -858,18 +854,20 @@ fn checked_alerts(
     now: i64,
     tenant: u64,
 ) -> Result<Vec<String>, String> {
+    let named = arg_list(input, "alerts").unwrap_or_default();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut out: Vec<String> = Vec::new();
-    for id in arg_list(input, "alerts").unwrap_or_default() {
-        if data.alert(&id).is_none() {
-            return Err(format!("alert {id} not found in tenant {tenant}"));
+    for id in &named {
+        if data.alert(id).is_none() {
+            return Err(alert_not_found(id, tenant));
         }
-        if !out.contains(&id) {
-            out.push(id);
+        if seen.insert(id) {
+            out.push(id.clone());
         }
     }
     if let Some(q) = query {
         for alert in data.matching(Some(q), now) {
-            if !out.contains(&alert.id) {
+            if seen.insert(&alert.id) {
                 out.push(alert.id.clone());
             }
         }

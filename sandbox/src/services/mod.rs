@@ -18,10 +18,11 @@ use crate::state::{State, RANK_READ, ROLES};
 use serde_json::Value;
 use std::sync::Arc;
 
-/// The built-in services, in seeding order: one line per service.
-pub(crate) fn builtin() -> Vec<Arc<dyn Service>> {
+/// The built-in services, in seeding order: one line per service. `alerts_per_tenant`:
+/// [`SandboxBuilder::alerts_per_tenant`](crate::SandboxBuilder::alerts_per_tenant).
+pub(crate) fn builtin(alerts_per_tenant: Option<u64>) -> Vec<Arc<dyn Service>> {
     // Alerts and investigations share one store: their links agree both ways.
-    let workflows = Arc::new(alerts::Workflows::default());
+    let workflows = Arc::new(alerts::Workflows::new(alerts_per_tenant));
     vec![
         Arc::new(tenants::Tenants),
         Arc::new(tenants_v4::TenantsV4),

@@ -15,7 +15,7 @@
 
 use super::{arg_id, arg_int, arg_list, arg_str, FieldResult};
 use crate::mock::hash;
-use crate::service::{Context, Seed, Service};
+use crate::service::{Context, Role, Seed, Service};
 use crate::state::{State, ROLES};
 use crate::util::{like, rfc3339};
 use serde_json::{json, Value};
@@ -301,9 +301,7 @@ fn search(ctx: &Context<'_>, seed: u64, filters: &Value) -> FieldResult {
             .iter()
             .map(|t| {
                 let t = super::tenant_id(t)?;
-                ctx.role(t)
-                    .map(|_| t)
-                    .ok_or_else(|| format!("tenant {t} not found"))
+                ctx.require(t, Role::Auditor, "User:read").map(|()| t)
             })
             .collect::<Result<_, String>>()?,
         None => vec![ctx.tenant_id()],
