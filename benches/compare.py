@@ -26,7 +26,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,9 +33,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_python import TAEGIS, SandboxProcess, python_interpreter
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-PY_SDK = "taegis-sdk-python==2.0.4"
 
 
 def log(*args):
@@ -143,55 +143,24 @@ def section_codegen(results):
 # ------------------------------------------------------------------------------ sandbox, venv
 
 def taegis_bin():
-    return TARGET / "release" / "taegis"
+    return Path(TAEGIS)
 
 
 def build_release():
     run(["cargo", "build", "--quiet", "--release", "-p", "taegis-cli", "--bin", "taegis"], cwd=ROOT)
 
 
-class SandboxProcess:
-    """`taegis sandbox serve --tenants N` in its own process; `env` holds what it printed."""
+class sandbox_process(SandboxProcess):
+    """A sandbox of `tenants` tenants from seed 5, logged once ready."""
 
     def __init__(self, tenants):
+        super().__init__("--tenants", tenants, "--seed", "5")
         self.tenants = tenants
 
     def __enter__(self):
-        self.proc = subprocess.Popen(
-            [str(taegis_bin()), "sandbox", "serve", "--tenants", str(self.tenants), "--seed", "5"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )
-        self.env = {}
-        deadline = time.monotonic() + 300
-        while len(self.env) < 5 and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("sandbox exited before printing its settings")
-            key, sep, value = line.strip().partition("=")
-            if sep:
-                self.env[key] = value
-        self.env.setdefault("TAEGIS_TENANTS_URL", self.env["TAEGIS_API_URL"])
+        super().__enter__()
         log(f"sandbox with {self.tenants} tenants at {self.env['TAEGIS_API_URL']}")
         return self
-
-    def __exit__(self, *exc):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def venv_python():
-    venv = TARGET / "bench-venv"
-    python = venv / "bin" / "python"
-    if not python.exists() or subprocess.run(
-        [str(python), "-c", "import taegis_sdk_python"], capture_output=True
-    ).returncode != 0:
-        run([sys.executable, "-m", "venv", str(venv)])
-        run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PY_SDK])
-    return python
 
 
 def client_env(sandbox, home):
@@ -205,7 +174,7 @@ def client_env(sandbox, home):
 # ----------------------------------------------------------------------------------- overhead
 
 def section_overhead(results, python):
-    with SandboxProcess(100) as sandbox, tempfile.TemporaryDirectory() as home:
+    with sandbox_process(100) as sandbox, tempfile.TemporaryDirectory() as home:
         env = client_env(sandbox, home)
         # cargo keeps the real HOME (rustup and the cargo home live there).
         run(["cargo", "bench", "--quiet", "--bench", "overhead"], cwd=ROOT,
@@ -266,7 +235,7 @@ def timed(cmd, env, expect_lines):
 def section_walk(results, python, runs, sizes):
     results["walk"] = {}
     for n in sizes:
-        with SandboxProcess(n) as sandbox, tempfile.TemporaryDirectory() as home:
+        with sandbox_process(n) as sandbox, tempfile.TemporaryDirectory() as home:
             env = client_env(sandbox, home)
             ours, theirs = [], []
             cli = [str(taegis_bin()), "tenants", "list", "--all", "--jsonl"]
@@ -436,7 +405,7 @@ def main():
         results = {k: v for k, v in results.items() if v}
     if {"overhead", "walk"} & only:
         build_release()
-        python = venv_python()
+        python = Path(python_interpreter())
     def section(name, fn, *a):
         before = os.getloadavg()[0]
         fn(results, *a)

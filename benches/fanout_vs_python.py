@@ -36,10 +36,8 @@ import sys
 import tempfile
 import time
 
-from bench_python import python_interpreter
+from bench_python import ROOT, TAEGIS, SandboxProcess, python_interpreter
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TAEGIS = os.path.join(ROOT, "target", "release", "taegis")
 TENANTS = 1000
 
 PY_LOOP = r'''
@@ -75,18 +73,6 @@ print(f"python token requests: {counts['token']}", file=sys.stderr)
 '''
 
 
-def start_sandbox(work: str):
-    proc = subprocess.Popen([TAEGIS, "sandbox", "serve", "--tenants", str(TENANTS + 1)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    env = {}
-    for line in proc.stdout:
-        key, _, value = line.strip().partition("=")
-        env[key] = value
-        if key == "TAEGIS_TENANT_ID":
-            return proc, env
-    raise RuntimeError("sandbox serve exited before it was ready")
-
-
 def timed(args, env, expect_lines: int):
     """Runs args; returns (wall s, child CPU s, stderr)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -114,31 +100,27 @@ def main() -> int:
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "-p", "taegis-cli"], cwd=ROOT, check=True)
     python = python_interpreter()
-    with tempfile.TemporaryDirectory() as work:
-        sandbox, conn = start_sandbox(work)
-        try:
-            ids = os.path.join(work, "ids.txt")
-            with open(ids, "w") as f:
-                f.writelines(f"{10001 + i}\n" for i in range(TENANTS))
-            env = {"PATH": os.environ.get("PATH", ""), "HOME": work,
-                   "OAUTHLIB_INSECURE_TRANSPORT": "1", **conn}
-            ours = [TAEGIS, "--tenants-file", ids, "--jsonl", "clients", "list"]
-            theirs = [python, "-c", PY_LOOP, ids]
-            results = {"taegis": ([], []), "python": ([], [])}
-            timed(ours, env, TENANTS)
-            _, _, py_err = timed(theirs, env, TENANTS)
-            for _ in range(args.runs):
-                for name, cmd in (("taegis", ours), ("python", theirs)):
-                    wall, cpu, _ = timed(cmd, env, TENANTS)
-                    results[name][0].append(wall)
-                    results[name][1].append(cpu)
-            verbose = subprocess.run([TAEGIS, "-v", *ours[1:]], env=env, check=True,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            our_tokens = verbose.stderr.count("fetched an access token")
-            py_tokens = py_err.strip().rsplit(" ", 1)[-1]
-        finally:
-            sandbox.kill()
-            sandbox.wait()
+    with tempfile.TemporaryDirectory() as work, SandboxProcess("--tenants", TENANTS + 1) as sandbox:
+        conn = sandbox.env
+        ids = os.path.join(work, "ids.txt")
+        with open(ids, "w") as f:
+            f.writelines(f"{10001 + i}\n" for i in range(TENANTS))
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": work,
+               "OAUTHLIB_INSECURE_TRANSPORT": "1", **conn}
+        ours = [TAEGIS, "--tenants-file", ids, "--jsonl", "clients", "list"]
+        theirs = [python, "-c", PY_LOOP, ids]
+        results = {"taegis": ([], []), "python": ([], [])}
+        timed(ours, env, TENANTS)
+        _, _, py_err = timed(theirs, env, TENANTS)
+        for _ in range(args.runs):
+            for name, cmd in (("taegis", ours), ("python", theirs)):
+                wall, cpu, _ = timed(cmd, env, TENANTS)
+                results[name][0].append(wall)
+                results[name][1].append(cpu)
+        verbose = subprocess.run([TAEGIS, "-v", *ours[1:]], env=env, check=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        our_tokens = verbose.stderr.count("fetched an access token")
+        py_tokens = py_err.strip().rsplit(" ", 1)[-1]
     load = os.getloadavg()[0]
     print(f"one `clients` query in each of {TENANTS} tenants; {args.runs} runs each after one "
           f"untimed; 1-min load {load:.2f}")

@@ -20,8 +20,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TAEGIS = os.path.join(ROOT, "target", "release", "taegis")
+from bench_python import ROOT, TAEGIS
+
 ALERTS = ("query Alerts { alertsServiceSearch(in: { cql_query: \"FROM alert EARLIEST=-1d\", "
           "limit: 10 }) { status reason alerts { total_results list { id status } } } }\n")
 

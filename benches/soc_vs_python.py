@@ -27,10 +27,8 @@ import subprocess
 import sys
 import tempfile
 
-from bench_python import python_interpreter
+from bench_python import ROOT, TAEGIS, SandboxProcess, python_interpreter
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TAEGIS = os.path.join(ROOT, "target", "release", "taegis")
 EVENTS_CQL = "FROM process EARLIEST=-1d"
 EVENT_ROWS = 100_000
 ALERTS_CQL = "FROM alert EARLIEST=-8d"
@@ -65,18 +63,6 @@ from taegis_sdk_python.commons.alerts.search import alerts_search
 """
 
 
-def start_sandbox(env):
-    proc = subprocess.Popen([TAEGIS, "sandbox", "serve", "--tenants", "2", "--seed", "3",
-                             "--alerts-per-tenant", str(ALERTS)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in proc.stdout:
-        key, _, value = line.strip().partition("=")
-        env[key] = value
-        if key == "TAEGIS_TENANT_ID":
-            return proc
-    raise RuntimeError("sandbox serve exited before it was ready")
-
-
 def timed(argv, env, expect=None):
     """(wall s, cpu s, peak RSS MiB, stdout) of one client process."""
     with tempfile.NamedTemporaryFile("r") as report:
@@ -108,8 +94,8 @@ def main():
     py = python_interpreter(args.python)
     home = tempfile.mkdtemp()
     env = dict(os.environ, HOME=home, OAUTHLIB_INSECURE_TRANSPORT="1")
-    sandbox = start_sandbox(env)
-    try:
+    with SandboxProcess("--tenants", 2, "--seed", 3, "--alerts-per-tenant", ALERTS) as sandbox:
+        env.update(sandbox.env)
         cases = [
             ("events search, 100,000 rows",
              [TAEGIS, "--jsonl", "events", "search", EVENTS_CQL, "--max-rows", str(EVENT_ROWS)],
@@ -134,9 +120,6 @@ def main():
         print("|---|---|---|---|")
         for name, wall, cpu, rss in ratios:
             print(f"| {name} | {wall:.1f}x | {cpu:.1f}x | {rss:.1f}x |")
-    finally:
-        sandbox.kill()
-        sandbox.wait()
     return 0
 
 
