@@ -2,14 +2,16 @@
 //! its variables as the API names them, the tenant header, and that a mutation goes out once.
 
 mod common;
+mod facade_common;
 
-use common::{mount_token, requests_to};
+use common::mount_token;
+use facade_common::{graphql, sent, Sent, MAIN};
 use futures_util::TryStreamExt;
 use serde_json::{json, Value};
 use taegis_sdk::api::alerts::ResolutionStatus;
 use taegis_sdk::api::investigations::{AlertResolutionStatus, CloseStatus, NewInvestigation};
 use taegis_sdk::Client;
-use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn server() -> MockServer {
@@ -28,22 +30,18 @@ fn client(server: &MockServer) -> Client {
 }
 
 /// Answers the operation named `name` with `data`.
-async fn answer(server: &MockServer, name: &str, data: Value) {
-    Mock::given(method("POST"))
-        .and(path("/graphql"))
-        .and(body_partial_json(json!({ "operationName": name })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": data })))
+async fn answer(server: &MockServer, name: &'static str, data: Value) {
+    graphql(MAIN, name)
+        .respond_with(facade_common::data(data))
         .mount(server)
         .await;
 }
 
-/// The JSON bodies sent to `/graphql`, in order.
-async fn bodies(server: &MockServer) -> Vec<Value> {
-    requests_to(server, "/graphql")
-        .await
-        .iter()
-        .map(|r| serde_json::from_slice(&r.body).unwrap())
-        .collect()
+/// What was sent to the main endpoint, in order.
+async fn sent_to_main(server: &MockServer) -> Vec<Sent> {
+    let mut all = sent(server).await;
+    all.retain(|s| s.path == MAIN);
+    all
 }
 
 fn alert(id: &str) -> Value {
@@ -75,26 +73,23 @@ async fn an_alerts_search_sends_the_cql_then_polls_each_part_by_search_id() {
         .await
         .unwrap();
     assert_eq!(got.len(), 3, "one alert per part");
-    let sent = bodies(&server).await;
+    let sent = sent_to_main(&server).await;
     assert_eq!(sent.len(), 3);
-    let first = &sent[0]["variables"]["in"];
+    let first = &sent[0].variables["in"];
     assert_eq!(first["cql_query"], "FROM alert EARLIEST=-1d");
     assert_eq!(first["limit"], 500);
     assert_eq!(first["offset"], 0);
     assert_eq!(first["metadata"]["callerName"], "taegis-sdk-rust");
-    assert!(sent[0]["query"]
-        .as_str()
-        .unwrap()
-        .contains("alertsServiceSearch(in: $in)"));
+    assert!(sent[0].query.contains("alertsServiceSearch(in: $in)"));
     for (n, body) in sent[1..].iter().enumerate() {
-        assert_eq!(body["operationName"], "alertsServicePoll");
+        assert_eq!(body.operation_name, "alertsServicePoll");
         assert_eq!(
-            body["variables"]["in"],
+            body.variables["in"],
             json!({"search_id": "s-1", "part_id": n + 2})
         );
     }
-    for request in requests_to(&server, "/graphql").await {
-        assert_eq!(request.headers["x-tenant-context"], "11772");
+    for request in &sent {
+        assert_eq!(request.tenant.as_deref(), Some("11772"));
     }
 }
 
@@ -112,18 +107,15 @@ async fn resolving_alerts_sends_one_mutation_with_the_api_names() {
         .await
         .unwrap_err();
     assert!(error.may_have_been_sent());
-    let sent = bodies(&server).await;
+    let sent = sent_to_main(&server).await;
     assert_eq!(
         sent.len(),
         1,
         "a mutation that may have run is not sent again"
     );
+    assert_eq!(sent[0].operation_name, "alertsServiceUpdateResolutionInfo");
     assert_eq!(
-        sent[0]["operationName"],
-        "alertsServiceUpdateResolutionInfo"
-    );
-    assert_eq!(
-        sent[0]["variables"]["in"],
+        sent[0].variables["in"],
         json!({"alert_ids": ["a1", "a2"], "reason": "tuned", "resolution_status": "FALSE_POSITIVE"})
     );
 }
@@ -140,7 +132,7 @@ async fn alerts_by_id_send_the_ids_as_the_schema_spells_them() {
     let got = client(&server).alerts().get(&["a1"]).await.unwrap();
     assert_eq!(got[0].id, "a1");
     assert_eq!(
-        bodies(&server).await[0]["variables"],
+        sent_to_main(&server).await[0].variables,
         json!({"in": {"iDs": ["a1"]}})
     );
 }
@@ -194,17 +186,17 @@ async fn investigations_page_by_number_and_mutations_send_their_input() {
         )
         .await
         .unwrap();
-    let sent = bodies(&server).await;
+    let sent = sent_to_main(&server).await;
     assert_eq!(
-        sent[0]["variables"]["arguments"],
+        sent[0].variables["arguments"],
         json!({"cql": "status = 'OPEN'", "page": 1, "perPage": 50})
     );
     assert_eq!(
-        sent[1]["variables"]["input"],
+        sent[1].variables["input"],
         json!({"title": "t", "alerts": ["a1"]})
     );
     assert_eq!(
-        sent[2]["variables"]["input"],
+        sent[2].variables["input"],
         json!({"id": "i3", "reason": "why", "status": "CLOSED_INCONCLUSIVE",
             "alertsResolutionStatus": "OTHER"})
     );
