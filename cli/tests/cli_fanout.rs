@@ -371,15 +371,7 @@ fn a_mutation_whose_outcome_is_unknown_is_not_rerun_without_rerun_unknown() {
 /// `taegis --tenants-file FILE --concurrency 2 --report-file r.json --jsonl query DOC`, with pipes.
 #[cfg(unix)]
 fn spawn(w: &World, file: &str, doc: &std::path::Path) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_taegis"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", w.home.path())
-        .env("TAEGIS_API_URL", w.sb.base_url())
-        .env("TAEGIS_TENANTS_URL", w.sb.base_url())
-        .env("CLIENT_ID", w.sb.client_id())
-        .env("CLIENT_SECRET", w.sb.client_secret())
-        .current_dir(w.home.path())
+    w.std_command()
         .args(["--tenants-file", file, "--concurrency", "2"])
         .args(["--report-file", "r.json", "--jsonl", "query"])
         .arg(doc)

@@ -13,20 +13,10 @@ use std::time::{Duration, Instant};
 use cli_common::{Run, World};
 use serde_json::Value;
 
-/// The binary with only PATH, HOME and the sandbox's settings, like `World::command`.
+/// The binary with only PATH, HOME and the sandbox's settings (`World::std_command`).
 fn taegis(w: &World, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_taegis"));
+    let mut command = w.std_command();
     command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", w.home.path())
-        .env("NO_COLOR", "1")
-        .env("TAEGIS_API_URL", w.sb.base_url())
-        .env("TAEGIS_TENANTS_URL", w.sb.base_url())
-        .env("CLIENT_ID", w.sb.client_id())
-        .env("CLIENT_SECRET", w.sb.client_secret())
-        .env("TAEGIS_TENANT_ID", w.sb.tenant_id())
-        .current_dir(w.home.path())
         .args(args)
         .stdin(Stdio::null())
         .stderr(Stdio::piped());

@@ -70,10 +70,10 @@ impl World {
         }
     }
 
-    /// The binary with only PATH, HOME and the sandbox's settings in its environment.
-    pub fn command(&self) -> assert_cmd::Command {
-        #[allow(deprecated)]
-        let mut cmd = assert_cmd::Command::cargo_bin("taegis").unwrap();
+    /// The binary with only PATH, HOME and the sandbox's settings in its environment, as a
+    /// plain process (for tests that hold the child: pipes, signals).
+    pub fn std_command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_taegis"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
@@ -83,8 +83,14 @@ impl World {
             .env("CLIENT_ID", self.sb.client_id())
             .env("CLIENT_SECRET", self.sb.client_secret())
             .env("TAEGIS_TENANT_ID", self.sb.tenant_id())
-            .current_dir(self.home.path())
-            .timeout(Duration::from_secs(60));
+            .current_dir(self.home.path());
+        cmd
+    }
+
+    /// [`World::std_command`] with a 60 s limit, for running to the end.
+    pub fn command(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::from_std(self.std_command());
+        cmd.timeout(Duration::from_secs(60));
         cmd
     }
 
