@@ -512,6 +512,15 @@ fn envelope(message: &Message) -> Option<Envelope> {
     })
 }
 
+/// A message body as an HTTP 200 answer, for the transport's decoders.
+fn as_answer(body: Vec<u8>) -> Answer {
+    Answer {
+        status: 200,
+        headers: Default::default(),
+        body: body.into(),
+    }
+}
+
 /// The server's refusal of the connection (`connection_error`, or an error before the
 /// acknowledgement) as an authentication error.
 fn refused(payload: &Value, redactor: &Redactor) -> Error {
@@ -636,7 +645,7 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
         }
         match envelope.kind.as_str() {
             "data" | "next" => {
-                Step::Yield(self.decode(envelope.payload.as_deref().unwrap_or("null")))
+                Step::Yield(self.decode(envelope.payload.unwrap_or_else(|| "null".to_owned())))
             }
             "complete" => Step::Finish(None),
             "error" => Step::Finish(Some(self.operation_error(envelope.payload_value()))),
@@ -649,13 +658,12 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
 
     /// A `data` payload (its JSON text): a GraphQL response decoded as the HTTP transport
     /// decodes one.
-    fn decode(&self, payload: &str) -> Result<T, Error> {
-        let answer = Answer {
-            status: 200,
-            headers: Default::default(),
-            body: payload.as_bytes().to_vec().into(),
-        };
-        decode_graphql::<T>(&answer, &self.redactor, &self.operation)
+    fn decode(&self, payload: String) -> Result<T, Error> {
+        decode_graphql::<T>(
+            &as_answer(payload.into_bytes()),
+            &self.redactor,
+            &self.operation,
+        )
     }
 
     /// An `error` message: its payload as GraphQL errors (an object or a list of them).
@@ -665,19 +673,11 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             other => Value::Array(vec![other]),
         };
         let body = json!({"data": null, "errors": list});
-        match self.decode_value(&body) {
+        let answer = as_answer(serde_json::to_vec(&body).unwrap_or_default());
+        match decode_graphql::<Option<Value>>(&answer, &self.redactor, &self.operation) {
             Err(error) => error,
-            Ok(()) => broken("the server sent an empty error message"),
+            Ok(_) => broken("the server sent an empty error message"),
         }
-    }
-
-    fn decode_value(&self, body: &Value) -> Result<(), Error> {
-        let answer = Answer {
-            status: 200,
-            headers: Default::default(),
-            body: serde_json::to_vec(body).unwrap_or_default().into(),
-        };
-        decode_graphql::<Option<Value>>(&answer, &self.redactor, &self.operation).map(|_| ())
     }
 
     /// A frame that is not a protocol message.
@@ -687,13 +687,8 @@ impl<T: DeserializeOwned + Send + 'static> Reader<T> {
             Message::Binary(b) => b.to_vec(),
             _ => Vec::new(),
         };
-        let answer = Answer {
-            status: 200,
-            headers: Default::default(),
-            body: body.into(),
-        };
         decode_error(
-            &answer,
+            &as_answer(body),
             &self.redactor,
             &self.operation,
             "a graphql-ws protocol message",
