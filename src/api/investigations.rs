@@ -164,18 +164,22 @@ pub struct EvidenceChange {
     pub events: Option<Vec<Option<String>>>,
 }
 
+/// A numbered page of investigations or of comments, as the API sends both.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Page {
+struct ListPage<T> {
     total_count: Option<i64>,
-    investigations: Option<Vec<Option<Investigation>>>,
+    #[serde(alias = "investigations", alias = "comments")]
+    items: Option<Vec<Option<T>>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CommentPage {
-    total_count: Option<i64>,
-    comments: Option<Vec<Option<Comment>>>,
+impl<T> ListPage<T> {
+    /// The items (nulls dropped) and the total, for the paginator.
+    fn numbered(self) -> NumberedPage<T> {
+        let items = self.items.unwrap_or_default().into_iter().flatten();
+        let total = self.total_count.and_then(|t| u64::try_from(t).ok());
+        NumberedPage::new(items.collect(), total)
+    }
 }
 
 /// The investigations API of a client: [`Client::investigations`](crate::Client::investigations).
@@ -214,16 +218,13 @@ impl Investigations {
                 },
             };
             async move {
-                let page: Page = client
-                    .execute_single::<InvestigationsV2, Page>(variables, "investigations")
+                let page = client
+                    .execute_single::<InvestigationsV2, ListPage<Investigation>>(
+                        variables,
+                        "investigations",
+                    )
                     .await?;
-                let items = page
-                    .investigations
-                    .unwrap_or_default()
-                    .into_iter()
-                    .flatten();
-                let total = page.total_count.and_then(|t| u64::try_from(t).ok());
-                Ok(NumberedPage::new(items.collect(), total))
+                Ok(page.numbered())
             }
         })
     }
@@ -425,12 +426,10 @@ impl Investigations {
             };
             let what = format!("comments of investigation {id}");
             async move {
-                let page: CommentPage = client
-                    .execute_single::<CommentsV2, CommentPage>(variables, what)
+                let page = client
+                    .execute_single::<CommentsV2, ListPage<Comment>>(variables, what)
                     .await?;
-                let items = page.comments.unwrap_or_default().into_iter().flatten();
-                let total = page.total_count.and_then(|t| u64::try_from(t).ok());
-                Ok(NumberedPage::new(items.collect(), total))
+                Ok(page.numbered())
             }
         })
     }
