@@ -242,12 +242,17 @@ fn print_new(
             }
             Ok(())
         }
-        // The keys of the API's answer (`NewClient`), like every JSON output.
-        _ => output::json(&json!({
-            "client": new.client,
-            "clientSecret": new.secret.expose_secret(),
-        })),
+        _ => output::json(&new_client_json(new)),
     }
+}
+
+/// A new client and its secret as JSON (`clients create`, `clients rotate`, and a fan-out's
+/// `clients create`): the keys of the API's answer (`NewClient`), like every JSON output.
+pub(crate) fn new_client_json(new: &NewApiClient) -> serde_json::Value {
+    json!({
+        "client": new.client,
+        "clientSecret": new.secret.expose_secret(),
+    })
 }
 
 /// The secret of a client whose `--write-env` file could not be written: printed once on

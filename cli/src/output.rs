@@ -114,7 +114,7 @@ fn write_json(value: &impl Serialize, formatter: impl Formatter) -> Result<(), F
     out.flush().map_err(Failure::output)
 }
 
-/// JSON Lines kept until [`LINES_BATCH`] bytes or until the stream has nothing ready.
+/// JSON Lines kept until [`LINES_BATCH`] bytes or until the writer flushes them.
 const LINES_BATCH: usize = 64 * 1024;
 
 /// Writes the JSON Lines kept in `pending` to standard output.
@@ -128,6 +128,29 @@ fn flush_lines(pending: &mut Vec<u8>) -> Result<(), Failure> {
         .map_err(Failure::output)?;
     pending.clear();
     Ok(())
+}
+
+/// JSON Lines on standard output, written in batches: kept until [`LINES_BATCH`] bytes or
+/// until [`LineBatch::flush`].
+#[derive(Debug, Default)]
+pub struct LineBatch {
+    pending: Vec<u8>,
+}
+
+impl LineBatch {
+    /// Adds `value` as one line (written out once the batch is full).
+    pub fn push(&mut self, value: &impl Serialize) -> Result<(), Failure> {
+        encode_json(&mut self.pending, value, CompactFormatter)?;
+        if self.pending.len() >= LINES_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the lines kept.
+    pub fn flush(&mut self) -> Result<(), Failure> {
+        flush_lines(&mut self.pending)
+    }
 }
 
 /// Prints `value` as pretty JSON followed by a newline.
@@ -166,6 +189,61 @@ pub fn table(
         writeln!(out, "{}", line.trim_end()).map_err(Failure::output)?;
     }
     Ok(())
+}
+
+/// A table printed in blocks, so that no more than one block of rows is held: each block is
+/// aligned on its own, and the header is printed above the first.
+#[derive(Debug)]
+pub struct TableBlocks<'a> {
+    header: Vec<&'a str>,
+    rows: Vec<Vec<String>>,
+    first: bool,
+}
+
+impl<'a> TableBlocks<'a> {
+    /// The rows of a block.
+    pub const BLOCK: usize = 100;
+
+    /// A table with these columns and no rows yet.
+    pub fn new(header: Vec<&'a str>) -> TableBlocks<'a> {
+        TableBlocks {
+            header,
+            rows: Vec::new(),
+            first: true,
+        }
+    }
+
+    /// Adds a row (printed by [`TableBlocks::print_full`] or [`TableBlocks::finish`]).
+    pub fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    /// Prints the rows kept as one block once there are at least [`TableBlocks::BLOCK`].
+    pub fn print_full(&mut self) -> Result<(), Failure> {
+        if self.rows.len() >= Self::BLOCK {
+            self.print()?;
+        }
+        Ok(())
+    }
+
+    /// Prints the rows kept, if any, as one block.
+    fn print(&mut self) -> Result<(), Failure> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        table(&self.header, self.rows.drain(..), self.first)?;
+        self.first = false;
+        Ok(())
+    }
+
+    /// Prints the last block; with `header_when_empty`, a table that got no row at all still
+    /// shows its header.
+    pub fn finish(mut self, header_when_empty: bool) -> Result<(), Failure> {
+        if self.rows.is_empty() && self.first && header_when_empty {
+            return table(&self.header, Vec::new(), true);
+        }
+        self.print()
+    }
 }
 
 /// Prints `key: value` lines with the keys aligned (values escaped).
@@ -254,19 +332,18 @@ where
 {
     use super::context::OutputMode;
     use futures_util::{FutureExt, TryStreamExt};
-    const BLOCK: usize = 100;
     let mut items = std::pin::pin!(items);
     let mut kept = Vec::new();
-    let mut first_block = true;
+    let mut blocks = TableBlocks::new(header.to_vec());
     let mut seen = 0usize;
     // JSON Lines go out in batches while items come faster than the terminal or pipe takes
     // them, and at once whenever the stream has to wait (so a slow stream shows each line).
-    let mut pending = Vec::new();
+    let mut lines = LineBatch::default();
     loop {
         let next = match items.try_next().now_or_never() {
             Some(next) => next,
             None => {
-                flush_lines(&mut pending)?;
+                lines.flush()?;
                 items.try_next().await
             }
         };
@@ -274,34 +351,26 @@ where
             Ok(Some(item)) => item,
             Ok(None) => break,
             Err(error) => {
-                flush_lines(&mut pending)?;
+                lines.flush()?;
                 return Err(error.into());
             }
         };
         seen += 1;
         bar.inc(1);
         match mode {
-            OutputMode::JsonLines => {
-                encode_json(&mut pending, &item, CompactFormatter)?;
-                if pending.len() >= LINES_BATCH {
-                    flush_lines(&mut pending)?;
-                }
-            }
+            OutputMode::JsonLines => lines.push(&item)?,
             OutputMode::Json => kept.push(item),
             OutputMode::Human => {
-                kept.push(item);
-                if kept.len() == BLOCK {
-                    table(header, kept.drain(..).map(|item| row(&item)), first_block)?;
-                    first_block = false;
-                }
+                blocks.push(row(&item));
+                blocks.print_full()?;
             }
         }
     }
-    flush_lines(&mut pending)?;
+    lines.flush()?;
     bar.finish_and_clear();
     match mode {
         OutputMode::Json => json(&kept)?,
-        OutputMode::Human => table(header, kept.iter().map(row), first_block)?,
+        OutputMode::Human => blocks.finish(true)?,
         OutputMode::JsonLines => {}
     }
     Ok(seen)

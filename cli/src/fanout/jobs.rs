@@ -3,7 +3,7 @@
 //! Another command takes part with one more `PerTenant` here and one arm in [`job_for`].
 
 use futures_util::TryStreamExt;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 use taegis_sdk::api::clients::{ClientFilter, Role};
 use taegis_sdk::api::tenants::TenantsQuery;
@@ -12,6 +12,7 @@ use taegis_sdk::Client;
 use super::{JobError, JobFuture, PerTenant, TenantOutput};
 use crate::alerts::{self, AlertsCommand};
 use crate::clients::{self, ClientsCommand};
+use crate::context::OutputMode;
 use crate::investigations::{self, InvestigationsCommand};
 use crate::misc::{self, PreparedQuery};
 use crate::tenants::{self, TenantsCommand};
@@ -81,9 +82,10 @@ pub fn job_for(command: Command) -> Result<Arc<dyn PerTenant>, Failure> {
     Ok(job)
 }
 
-/// A read-only listing in one tenant: every item of `items`, with its table row.
+/// A read-only listing in one tenant: every item of `items`, as its JSON or its table row.
 fn listing<T>(
     items: impl futures_util::Stream<Item = Result<T, taegis_sdk::Error>> + Send + 'static,
+    mode: OutputMode,
     row: impl Fn(&T) -> Vec<String> + Send + 'static,
 ) -> JobFuture
 where
@@ -94,10 +96,12 @@ where
             .try_collect()
             .await
             .map_err(|e| JobError::from_sdk(&e, false))?;
-        Ok(TenantOutput {
-            items: items.iter().map(|i| (to_json(i), row(i))).collect(),
-            single: false,
-        })
+        Ok(TenantOutput::list(
+            mode,
+            items,
+            |i| to_json(&i),
+            |i| row(&i),
+        ))
     })
 }
 
@@ -122,7 +126,7 @@ impl PerTenant for Query {
     fn header(&self) -> Vec<&'static str> {
         vec!["DATA"]
     }
-    fn run(&self, client: Client) -> JobFuture {
+    fn run(&self, client: Client, mode: OutputMode) -> JobFuture {
         let query = self.query.clone();
         let changes_state = self.changes_state;
         Box::pin(async move {
@@ -137,12 +141,15 @@ impl PerTenant for Query {
                     may_have_applied: changes_state && partial,
                 });
             }
-            let data = response.get("data").cloned().unwrap_or(Value::Null);
-            let cell = serde_json::to_string(&data).unwrap_or_default();
-            Ok(TenantOutput {
-                items: vec![(response, vec![cell])],
-                single: true,
-            })
+            Ok(TenantOutput::one(
+                mode,
+                response,
+                |response| response,
+                |response| {
+                    let data = response.get("data").unwrap_or(&Value::Null);
+                    vec![serde_json::to_string(data).unwrap_or_default()]
+                },
+            ))
         })
     }
 }
@@ -168,9 +175,9 @@ impl PerTenant for ClientsList {
         header.remove(CLIENT_TENANT_COLUMN);
         header
     }
-    fn run(&self, client: Client) -> JobFuture {
+    fn run(&self, client: Client, mode: OutputMode) -> JobFuture {
         let pages = client.clients().paginate(self.filter.clone());
-        listing(crate::output::limited(pages, self.max), |c| {
+        listing(crate::output::limited(pages, self.max), mode, |c| {
             let mut cells = clients::row(c);
             cells.remove(CLIENT_TENANT_COLUMN);
             cells
@@ -195,7 +202,7 @@ impl PerTenant for ClientsCreate {
     fn header(&self) -> Vec<&'static str> {
         vec!["ID", "NAME", "CLIENT ID", "CLIENT SECRET"]
     }
-    fn run(&self, client: Client) -> JobFuture {
+    fn run(&self, client: Client, mode: OutputMode) -> JobFuture {
         let (name, roles) = (self.name.clone(), self.roles.clone());
         Box::pin(async move {
             let created = client
@@ -203,18 +210,19 @@ impl PerTenant for ClientsCreate {
                 .create(&name, &roles)
                 .await
                 .map_err(|e| JobError::from_sdk(&e, true))?;
-            let secret = created.secret.expose_secret().to_owned();
-            let cells = vec![
-                created.client.id.clone(),
-                created.client.name.clone(),
-                created.client.client_id.clone(),
-                secret.clone(),
-            ];
-            let json = json!({ "client": created.client, "clientSecret": secret });
-            Ok(TenantOutput {
-                items: vec![(json, cells)],
-                single: true,
-            })
+            Ok(TenantOutput::one(
+                mode,
+                created,
+                |created| clients::new_client_json(&created),
+                |created| {
+                    vec![
+                        created.client.id,
+                        created.client.name,
+                        created.client.client_id,
+                        created.secret.expose_secret().to_owned(),
+                    ]
+                },
+            ))
         })
     }
 }
@@ -235,9 +243,9 @@ impl PerTenant for TenantsList {
     fn header(&self) -> Vec<&'static str> {
         tenants::HEADER.to_vec()
     }
-    fn run(&self, client: Client) -> JobFuture {
+    fn run(&self, client: Client, mode: OutputMode) -> JobFuture {
         let pages = client.tenants().paginate(self.query.clone());
-        listing(crate::output::limited(pages, self.max), tenants::row)
+        listing(crate::output::limited(pages, self.max), mode, tenants::row)
     }
 }
 
@@ -256,7 +264,7 @@ impl PerTenant for TenantsGet {
     fn header(&self) -> Vec<&'static str> {
         tenants::HEADER.to_vec()
     }
-    fn run(&self, client: Client) -> JobFuture {
+    fn run(&self, client: Client, mode: OutputMode) -> JobFuture {
         let tenant = client.tenant_id().map(|t| t.as_str().to_owned());
         let id = match tenant {
             Some(tenant) => self.id.replace("{}", &tenant),
@@ -268,10 +276,12 @@ impl PerTenant for TenantsGet {
                 .get(&id)
                 .await
                 .map_err(|e| JobError::from_sdk(&e, false))?;
-            Ok(TenantOutput {
-                items: vec![(to_json(&found), tenants::row(&found))],
-                single: true,
-            })
+            Ok(TenantOutput::one(
+                mode,
+                found,
+                |found| to_json(&found),
+                |found| tenants::row(&found),
+            ))
         })
     }
 }
@@ -292,9 +302,10 @@ impl PerTenant for AlertsSearch {
     fn header(&self) -> Vec<&'static str> {
         alerts::HEADER.to_vec()
     }
-    fn run(&self, client: Client) -> JobFuture {
+    fn run(&self, client: Client, mode: OutputMode) -> JobFuture {
         listing(
             client.alerts().search(&self.cql, self.max).items(),
+            mode,
             alerts::row,
         )
     }
@@ -317,8 +328,12 @@ impl PerTenant for InvestigationsSearch {
     fn header(&self) -> Vec<&'static str> {
         investigations::HEADER.to_vec()
     }
-    fn run(&self, client: Client) -> JobFuture {
+    fn run(&self, client: Client, mode: OutputMode) -> JobFuture {
         let pages = client.investigations().search(&self.cql, self.per_page);
-        listing(crate::output::limited(pages, self.max), investigations::row)
+        listing(
+            crate::output::limited(pages, self.max),
+            mode,
+            investigations::row,
+        )
     }
 }

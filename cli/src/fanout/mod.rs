@@ -145,13 +145,58 @@ impl FanOutArgs {
     }
 }
 
-/// A tenant's output: the items the command printed for it.
+/// A tenant's output: the items the command printed for it, in the one form the output mode
+/// prints (their JSON, or their table rows).
 #[derive(Debug, Default)]
 pub struct TenantOutput {
-    /// Each item: its JSON (a `--jsonl` line) and its table cells.
-    pub items: Vec<(Value, Vec<String>)>,
+    /// Each item's JSON (`--json` and `--jsonl`; empty for tables).
+    pub json: Vec<Value>,
+    /// Each item's table cells (tables only; empty otherwise).
+    pub rows: Vec<Vec<String>>,
     /// Whether the command prints one object (`--json` shows it as is) rather than a list.
     pub single: bool,
+}
+
+impl TenantOutput {
+    /// A list: each item turned into its JSON or its table row, as `mode` prints it.
+    pub fn list<T>(
+        mode: OutputMode,
+        items: Vec<T>,
+        json: impl FnMut(T) -> Value,
+        row: impl FnMut(T) -> Vec<String>,
+    ) -> TenantOutput {
+        match mode {
+            OutputMode::Json | OutputMode::JsonLines => TenantOutput {
+                json: items.into_iter().map(json).collect(),
+                ..TenantOutput::default()
+            },
+            OutputMode::Human => TenantOutput {
+                rows: items.into_iter().map(row).collect(),
+                ..TenantOutput::default()
+            },
+        }
+    }
+
+    /// One object (`--json` shows it as is), turned into its JSON or its table row.
+    pub fn one<T>(
+        mode: OutputMode,
+        item: T,
+        json: impl FnOnce(T) -> Value,
+        row: impl FnOnce(T) -> Vec<String>,
+    ) -> TenantOutput {
+        let mut output = match mode {
+            OutputMode::Json | OutputMode::JsonLines => TenantOutput {
+                json: vec![json(item)],
+                ..TenantOutput::default()
+            },
+            OutputMode::Human => TenantOutput {
+                rows: vec![row(item)],
+                ..TenantOutput::default()
+            },
+        };
+        output.single = true;
+        output
+    }
 }
 
 /// Why a tenant's run failed, and whether its change may have reached the server.
@@ -200,8 +245,8 @@ pub trait PerTenant: Send + Sync {
     fn changes_state(&self) -> bool;
     /// Its table's columns (TENANT comes first, added by the fan-out).
     fn header(&self) -> Vec<&'static str>;
-    /// Runs it with `client` bound to one tenant.
-    fn run(&self, client: Client) -> JobFuture;
+    /// Runs it with `client` bound to one tenant, its output made for `mode`.
+    fn run(&self, client: Client, mode: OutputMode) -> JobFuture;
 }
 
 /// Runs `command` once per selected tenant.
@@ -308,32 +353,39 @@ impl Interrupts {
 /// Prints each tenant's output as it finishes.
 struct Printer {
     mode: OutputMode,
-    header: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
-    first_block: bool,
+    /// Tables: blocks of at least [`output::TableBlocks::BLOCK`] rows, each tenant's rows kept
+    /// in one block.
+    table: output::TableBlocks<'static>,
+    /// `--jsonl`: each tenant's lines, written together.
+    lines: output::LineBatch,
     documents: Vec<Value>,
 }
 
 impl Printer {
-    const BLOCK: usize = 100;
+    fn new(mode: OutputMode, header: Vec<&'static str>) -> Printer {
+        let mut columns = vec!["TENANT"];
+        columns.extend(header);
+        Printer {
+            mode,
+            table: output::TableBlocks::new(columns),
+            lines: output::LineBatch::default(),
+            documents: Vec::new(),
+        }
+    }
 
     fn tenant(&mut self, tenant: &str, output: TenantOutput) -> Result<(), Failure> {
         match self.mode {
             OutputMode::JsonLines => {
-                for (json, _) in output.items {
-                    output::json_line(&with_tenant(tenant, json))?;
+                for json in output.json {
+                    self.lines.push(&with_tenant(tenant, json))?;
                 }
+                self.lines.flush()?;
             }
             OutputMode::Json => {
                 let result = if output.single {
-                    output
-                        .items
-                        .into_iter()
-                        .next()
-                        .map(|(json, _)| json)
-                        .unwrap_or(Value::Null)
+                    output.json.into_iter().next().unwrap_or(Value::Null)
                 } else {
-                    Value::Array(output.items.into_iter().map(|(json, _)| json).collect())
+                    Value::Array(output.json)
                 };
                 let mut object = Map::new();
                 object.insert("tenant_id".into(), Value::String(tenant.to_owned()));
@@ -341,34 +393,22 @@ impl Printer {
                 self.documents.push(Value::Object(object));
             }
             OutputMode::Human => {
-                for (_, cells) in output.items {
+                for cells in output.rows {
                     let mut row = vec![tenant.to_owned()];
                     row.extend(cells);
-                    self.rows.push(row);
+                    self.table.push(row);
                 }
-                if self.rows.len() >= Self::BLOCK {
-                    self.flush()?;
-                }
+                self.table.print_full()?;
             }
         }
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), Failure> {
-        if self.rows.is_empty() {
-            return Ok(());
-        }
-        let mut header = vec!["TENANT"];
-        header.extend(self.header.iter().copied());
-        output::table(&header, self.rows.drain(..), self.first_block)?;
-        self.first_block = false;
-        Ok(())
-    }
-
-    fn finish(&mut self) -> Result<(), Failure> {
+    fn finish(self) -> Result<(), Failure> {
         match self.mode {
             OutputMode::Json => output::json(&self.documents),
-            OutputMode::Human => self.flush(),
+            // A fan-out that printed no row prints no header either.
+            OutputMode::Human => self.table.finish(false),
             OutputMode::JsonLines => Ok(()),
         }
     }
@@ -428,6 +468,7 @@ async fn drive(
     let started: Arc<Mutex<HashSet<String>>> = Arc::default();
     let started_by_job = started.clone();
     let runner = job.clone();
+    let mode = session.output;
     let mut results = fan_out.run(ids, move |client: Client| {
         if let Some(tenant) = client.tenant_id() {
             started_by_job
@@ -435,7 +476,7 @@ async fn drive(
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(tenant.as_str().to_owned());
         }
-        runner.run(client)
+        runner.run(client, mode)
     });
 
     let bar = output::progress(
@@ -443,13 +484,7 @@ async fn drive(
         listed.as_ref().map(|ids| ids.len() as u64),
         "tenants",
     );
-    let mut printer = Printer {
-        mode: session.output,
-        header: job.header(),
-        rows: Vec::new(),
-        first_block: true,
-        documents: Vec::new(),
-    };
+    let mut printer = Printer::new(session.output, job.header());
     let mut report = Report::new(job.name(), changes_state);
     let mut finished: HashSet<String> = HashSet::new();
     let mut interrupts = Interrupts::new();
