@@ -366,6 +366,7 @@ impl Builder {
                 untyped_scalars = map_untyped_scalars(&mut file.items);
                 renamed_fallbacks =
                     crate::enum_fallback::rename_colliding_fallbacks(&mut file.items);
+                crate::enum_values::add_schema_values(&mut file.items, &schema.schema);
                 if !self.secret_fields.is_empty() {
                     let secret: syn::Type =
                         syn::parse_str(&format!("{}::__private::SecretString", self.crate_path))

@@ -24,6 +24,7 @@ pub mod canonical;
 mod check;
 pub mod diff;
 mod enum_fallback;
+mod enum_values;
 mod files;
 mod fragments;
 mod generate;

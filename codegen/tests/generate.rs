@@ -489,3 +489,39 @@ fn runtime_scalars_keep_their_runtime_type_whatever_case_the_generator_writes() 
         "{code}"
     );
 }
+
+#[test]
+fn generated_enums_list_the_values_of_their_schema() {
+    let root = setup();
+    write(
+        root.path(),
+        "q/resolve.graphql",
+        "mutation resolve($in: UpdateResolutionRequestInput) {
+           alertsServiceUpdateResolutionInfo(in: $in) { resolution_status } }\n",
+    );
+    let generated = builder(root.path(), Endpoint::MAIN, "q")
+        .generate()
+        .unwrap();
+    let code = fs::read_to_string(generated.output).unwrap();
+    let values = "pub const VALUES: &'static [&'static str] = &[\n";
+    assert!(code.contains(values), "{code}");
+    let start = code
+        .find("impl ResolutionStatus {")
+        .expect("an impl with the values");
+    let block = &code[start..start + code[start..].find("];").unwrap()];
+    let listed: Vec<&str> = block.split('"').skip(1).step_by(2).collect();
+    assert_eq!(
+        listed,
+        [
+            "OPEN",
+            "TRUE_POSITIVE_BENIGN",
+            "TRUE_POSITIVE_MALICIOUS",
+            "FALSE_POSITIVE",
+            "NOT_ACTIONABLE",
+            "OTHER",
+            "SUPPRESSED",
+            "AUTO_CLOSE",
+            "DISMISSED"
+        ]
+    );
+}
