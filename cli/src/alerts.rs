@@ -127,5 +127,5 @@ pub(crate) fn row(alert: &Alert) -> Vec<String> {
 
 /// A resolution status from its API name (`FALSE_POSITIVE`) or kebab-case.
 fn parse_status(text: &str) -> Result<ResolutionStatus, String> {
-    crate::enums::parse(text, crate::enums::RESOLUTION_STATUSES)
+    crate::enums::parse(text, ResolutionStatus::VALUES)
 }

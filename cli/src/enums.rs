@@ -26,42 +26,8 @@ pub fn parse<T: DeserializeOwned>(text: &str, values: &[&str]) -> Result<T, Stri
     serde_json::from_value(serde_json::Value::String(name)).map_err(|e| e.to_string())
 }
 
-/// `ResolutionStatus` (alerts) values.
-pub const RESOLUTION_STATUSES: &[&str] = &[
-    "OPEN",
-    "TRUE_POSITIVE_BENIGN",
-    "TRUE_POSITIVE_MALICIOUS",
-    "FALSE_POSITIVE",
-    "NOT_ACTIONABLE",
-    "OTHER",
-    "SUPPRESSED",
-    "AUTO_CLOSE",
-    "DISMISSED",
-];
-
-/// `AlertResolutionStatus` (closing an investigation) values.
-pub const ALERT_RESOLUTIONS: &[&str] = &[
-    "OPEN",
-    "TRUE_POSITIVE_BENIGN",
-    "TRUE_POSITIVE_MALICIOUS",
-    "FALSE_POSITIVE",
-    "NOT_ACTIONABLE",
-    "OTHER",
-    "SUPPRESSED",
-];
-
-/// `InvestigationCloseStatus` values.
-pub const CLOSE_STATUSES: &[&str] = &[
-    "CLOSED_CONFIRMED_SECURITY_INCIDENT",
-    "CLOSED_AUTHORIZED_ACTIVITY",
-    "CLOSED_THREAT_MITIGATED",
-    "CLOSED_NOT_VULNERABLE",
-    "CLOSED_FALSE_POSITIVE_ALERT",
-    "CLOSED_INCONCLUSIVE",
-    "CLOSED_INFORMATIONAL",
-];
-
-/// `InvestigationStatus` values an update may set.
+/// `InvestigationStatus` values an update may set (a subset of the schema's: the closed ones
+/// are set by closing). Other enums use the generated `Enum::VALUES`.
 pub const INVESTIGATION_STATUSES: &[&str] =
     &["DRAFT", "OPEN", "AWAITING_ACTION", "ACTIVE", "SUSPENDED"];
 
@@ -72,11 +38,12 @@ mod tests {
 
     #[test]
     fn api_names_and_kebab_case_parse_and_others_are_refused() {
-        let parsed: ResolutionStatus = parse("false-positive", RESOLUTION_STATUSES).unwrap();
+        let parsed: ResolutionStatus = parse("false-positive", ResolutionStatus::VALUES).unwrap();
         assert_eq!(parsed, ResolutionStatus::FalsePositive);
-        let parsed: ResolutionStatus = parse("OTHER", RESOLUTION_STATUSES).unwrap();
+        let parsed: ResolutionStatus = parse("OTHER", ResolutionStatus::VALUES).unwrap();
         assert_eq!(parsed, ResolutionStatus::Other);
-        let error = parse::<ResolutionStatus>("falsepositive", RESOLUTION_STATUSES).unwrap_err();
+        let error =
+            parse::<ResolutionStatus>("falsepositive", ResolutionStatus::VALUES).unwrap_err();
         assert!(error.contains("false-positive"), "{error}");
     }
 }

@@ -250,11 +250,11 @@ fn parse_close_status(text: &str) -> Result<CloseStatus, String> {
     } else {
         format!("CLOSED_{upper}")
     };
-    enums::parse(&full, enums::CLOSE_STATUSES)
+    enums::parse(&full, CloseStatus::VALUES)
 }
 
 fn parse_alert_resolution(text: &str) -> Result<AlertResolutionStatus, String> {
-    enums::parse(text, enums::ALERT_RESOLUTIONS)
+    enums::parse(text, AlertResolutionStatus::VALUES)
 }
 
 fn parse_status(text: &str) -> Result<InvestigationStatus, String> {
