@@ -233,8 +233,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         fanout,
         command,
     } = cli;
-    if fanout.requested() {
-        return fanout::run(global, fanout, command);
+    let filter = fanout.filter();
+    if fanout.requested(&filter) {
+        return fanout::run(global, fanout, filter, command);
     }
     fanout.check_unused()?;
     match command {

@@ -2,8 +2,8 @@
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
-use std::io::Read;
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 use taegis_sdk::Endpoint;
 
@@ -189,17 +189,21 @@ pub(crate) fn graphql_errors(response: &Value) -> Option<String> {
     }
 }
 
-fn read_input(path: &PathBuf) -> Result<String, Failure> {
+/// The file at `path`, or standard input for `-`.
+pub(crate) fn open_input(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    Ok(Box::new(BufReader::new(std::fs::File::open(path)?)))
+}
+
+/// The text of the file at `path`, or of standard input for `-` (at most [`MAX_INPUT`]
+/// bytes).
+fn read_input(path: &Path) -> Result<String, Failure> {
     let mut bytes = Vec::new();
-    let result = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_INPUT + 1)
-            .read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path).and_then(|file| file.take(MAX_INPUT + 1).read_to_end(&mut bytes))
-    };
-    result.map_err(|error| Failure::usage(format!("cannot read {}: {error}", path.display())))?;
+    open_input(path)
+        .and_then(|input| input.take(MAX_INPUT + 1).read_to_end(&mut bytes))
+        .map_err(|error| Failure::usage(format!("cannot read {}: {error}", path.display())))?;
     if bytes.len() as u64 > MAX_INPUT {
         return Err(Failure::usage(format!(
             "{} is larger than {} MiB",

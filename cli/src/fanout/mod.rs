@@ -98,7 +98,9 @@ pub struct FanOutArgs {
 }
 
 impl FanOutArgs {
-    fn filter(&self) -> TenantFilter {
+    /// The tenant filter of the `--tenant-*` options (the default filter when none is given):
+    /// built once per run, for [`FanOutArgs::requested`] and [`run`].
+    pub fn filter(&self) -> TenantFilter {
         TenantFilter {
             name: self.tenant_name.clone(),
             ids: self.tenant_ids.clone(),
@@ -115,14 +117,10 @@ impl FanOutArgs {
         }
     }
 
-    fn has_filter(&self) -> bool {
-        self.filter() != TenantFilter::default()
-    }
-
-    /// Whether these options ask for a fan-out.
-    pub fn requested(&self) -> bool {
+    /// Whether these options, with their tenant `filter`, ask for a fan-out.
+    pub fn requested(&self, filter: &TenantFilter) -> bool {
         self.each_tenant
-            || self.has_filter()
+            || has_filter(filter)
             || self.tenants_file.is_some()
             || self.rerun_failures.is_some()
     }
@@ -143,6 +141,11 @@ impl FanOutArgs {
             None => Ok(()),
         }
     }
+}
+
+/// Whether any `--tenant-*` filter option was given.
+fn has_filter(filter: &TenantFilter) -> bool {
+    *filter != TenantFilter::default()
 }
 
 /// A tenant's output: the items the command printed for it, in the one form the output mode
@@ -216,16 +219,15 @@ impl JobError {
     /// partial data).
     pub fn from_sdk(error: &taegis_sdk::Error, changes_state: bool) -> JobError {
         use taegis_sdk::Error as E;
-        let may_have_applied = changes_state
+        // Sent, and no definite refusal came back.
+        let undecided = error.may_have_been_sent()
             && match error {
-                E::Dispatch {
-                    may_have_been_sent, ..
-                } => *may_have_been_sent,
                 E::Http { status, .. } => *status >= 500 || *status == 408,
                 E::GraphQl { data, .. } => data.is_some(),
-                E::Decode { .. } | E::ResponseTooLarge { .. } => true,
+                E::Dispatch { .. } | E::Decode { .. } | E::ResponseTooLarge { .. } => true,
                 _ => false,
             };
+        let may_have_applied = changes_state && undecided;
         JobError {
             message: error.to_string(),
             may_have_applied,
@@ -249,8 +251,13 @@ pub trait PerTenant: Send + Sync {
     fn run(&self, client: Client, mode: OutputMode) -> JobFuture;
 }
 
-/// Runs `command` once per selected tenant.
-pub fn run(global: GlobalArgs, args: FanOutArgs, command: Command) -> Result<(), Failure> {
+/// Runs `command` once per selected tenant (`filter`: `args.filter()`).
+pub fn run(
+    global: GlobalArgs,
+    args: FanOutArgs,
+    filter: TenantFilter,
+    command: Command,
+) -> Result<(), Failure> {
     if global.tenant_typed() {
         return Err(Failure::usage(
             "--tenant picks one tenant; a fan-out picks its tenants with --each-tenant, the \
@@ -258,22 +265,23 @@ pub fn run(global: GlobalArgs, args: FanOutArgs, command: Command) -> Result<(),
         ));
     }
     let job = jobs::job_for(command)?;
-    let (selection, listed) = select(&args, job.as_ref())?;
+    let selection = select(&args, filter, job.as_ref())?;
     super::context::block_on(async move {
         let session = Session::open(&global).await?;
-        drive(&session, &args, job, selection, listed).await
+        drive(&session, &args, job, selection).await
     })
 }
 
-/// The tenants to run in, and their IDs when listed up front.
+/// The tenants to run in.
 fn select(
     args: &FanOutArgs,
+    filter: TenantFilter,
     job: &dyn PerTenant,
-) -> Result<(TenantSelection, Option<Vec<String>>), Failure> {
+) -> Result<TenantSelection, Failure> {
     let sources = [
         args.tenants_file.is_some(),
         args.rerun_failures.is_some(),
-        args.each_tenant || args.has_filter(),
+        args.each_tenant || has_filter(&filter),
     ];
     if sources.iter().filter(|on| **on).count() > 1 {
         return Err(Failure::usage(
@@ -282,15 +290,9 @@ fn select(
         ));
     }
     let selection = if let Some(path) = &args.tenants_file {
-        let read = if path.as_os_str() == "-" {
-            TenantSelection::read_ids(std::io::stdin().lock())
-        } else {
-            let file = std::fs::File::open(path).map_err(|error| {
-                Failure::usage(format!("cannot read {}: {error}", path.display()))
-            })?;
-            TenantSelection::read_ids(std::io::BufReader::new(file))
-        };
-        read.map_err(|error| {
+        let input = super::misc::open_input(path)
+            .map_err(|error| Failure::usage(format!("cannot read {}: {error}", path.display())))?;
+        TenantSelection::read_ids(input).map_err(|error| {
             let name = if path.as_os_str() == "-" {
                 "standard input".into()
             } else {
@@ -310,13 +312,9 @@ fn select(
         }
         TenantSelection::Ids(report.to_rerun(args.rerun_unknown))
     } else {
-        TenantSelection::Filter(args.filter())
+        TenantSelection::Filter(filter)
     };
-    let listed = match &selection {
-        TenantSelection::Ids(ids) => Some(ids.clone()),
-        TenantSelection::Filter(_) => None,
-    };
-    Ok((selection, listed))
+    Ok(selection)
 }
 
 /// Ctrl-C, seen as a stream of interrupts (installed only for a fan-out).
@@ -434,13 +432,12 @@ async fn drive(
     args: &FanOutArgs,
     job: Arc<dyn PerTenant>,
     selection: TenantSelection,
-    listed: Option<Vec<String>>,
 ) -> Result<(), Failure> {
     let changes_state = job.changes_state();
-    let mut fan_out = session.client.fan_out().concurrency(
-        args.concurrency
-            .unwrap_or(taegis_sdk::fanout::DEFAULT_CONCURRENCY),
-    );
+    let mut fan_out = session.client.fan_out();
+    if let Some(n) = args.concurrency {
+        fan_out = fan_out.concurrency(n);
+    }
     if let Some(seconds) = args.per_tenant_timeout {
         let timeout = Duration::try_from_secs_f64(seconds)
             .ok()
@@ -450,6 +447,14 @@ async fn drive(
     }
     let cancel = fan_out.canceller();
     let lister = session.client.with_throttle(fan_out.throttle());
+
+    // Listed tenants (not a filter's): those not reached when a second Ctrl-C aborts the run
+    // are reported as not started.
+    let total = selection.known_len();
+    let listed: Vec<String> = match &selection {
+        TenantSelection::Ids(ids) => ids.clone(),
+        TenantSelection::Filter(_) => Vec::new(),
+    };
 
     // The selection's IDs; a failure of the tenants API ends them and is kept.
     let selection_error: Arc<Mutex<Option<taegis_sdk::Error>>> = Arc::default();
@@ -479,11 +484,7 @@ async fn drive(
         runner.run(client, mode)
     });
 
-    let bar = output::progress(
-        session.interactive,
-        listed.as_ref().map(|ids| ids.len() as u64),
-        "tenants",
-    );
+    let bar = output::progress(session.interactive, total.map(|n| n as u64), "tenants");
     let mut printer = Printer::new(session.output, job.header());
     let mut report = Report::new(job.name(), changes_state);
     let mut finished: HashSet<String> = HashSet::new();
@@ -541,15 +542,11 @@ async fn drive(
             finished.insert(tenant.clone());
             report.push(Entry {
                 tenant_id: tenant,
-                status: if changes_state {
-                    Status::Unknown
-                } else {
-                    Status::Failed
-                },
+                status: Status::not_ok(changes_state),
                 error: Some("aborted by a second Ctrl-C while running".into()),
             });
         }
-        for tenant in listed.iter().flatten() {
+        for tenant in &listed {
             if !finished.contains(tenant) {
                 finished.insert(tenant.clone());
                 report.push(Entry {
@@ -606,20 +603,10 @@ async fn drive(
 /// The report entry of a tenant that did not succeed.
 fn failed_entry(tenant: &str, error: FanOutError<JobError>, changes_state: bool) -> Entry {
     let (status, message) = match error {
-        FanOutError::Failed(e) => (
-            if e.may_have_applied {
-                Status::Unknown
-            } else {
-                Status::Failed
-            },
-            Some(e.message),
-        ),
+        FanOutError::Failed(e) => (Status::not_ok(e.may_have_applied), Some(e.message)),
+        // Cut off while running: a change may have been applied.
         FanOutError::TimedOut(limit) => (
-            if changes_state {
-                Status::Unknown
-            } else {
-                Status::Failed
-            },
+            Status::not_ok(changes_state),
             Some(format!("timed out after {:.1} s", limit.as_secs_f64())),
         ),
         FanOutError::NotStarted => (Status::NotStarted, None),

@@ -25,6 +25,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// A tenant that did not succeed: outcome unknown when a change may have been applied
+    /// (`may_have_applied`: a change cut off while running, or failing after its request may
+    /// have reached the server), else failed.
+    pub fn not_ok(may_have_applied: bool) -> Status {
+        if may_have_applied {
+            Status::Unknown
+        } else {
+            Status::Failed
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Status::Ok => "ok",
