@@ -491,6 +491,8 @@ async fn drive(
     let mut interrupts = Interrupts::new();
     let mut aborted = false;
     let mut output_failure = None;
+    // Tenants failed so far, or whose outcome is unknown (for the progress bar).
+    let mut not_ok = 0usize;
     loop {
         tokio::select! {
             next = results.next() => {
@@ -509,7 +511,8 @@ async fn drive(
                     Err(error) => failed_entry(&tenant, error, changes_state),
                 };
                 if entry.status != Status::Ok && entry.status != Status::NotStarted {
-                    bar.set_message(format!("tenants, {} failed", report.failed + report.unknown + 1));
+                    not_ok += 1;
+                    bar.set_message(format!("tenants, {not_ok} failed"));
                 }
                 bar.inc(1);
                 finished.insert(tenant);
@@ -586,14 +589,15 @@ async fn drive(
             detail: None,
         });
     }
-    if report.complete() || (args.allow_partial && report.ok > 0 && !report.interrupted) {
+    let ok = report.counts().ok;
+    if report.complete() || (args.allow_partial && ok > 0 && !report.interrupted) {
         return Ok(());
     }
     Err(Failure {
         code: PARTIAL_EXIT,
         message: format!(
             "{} of {} tenants did not succeed",
-            report.tenants.len() - report.ok,
+            report.tenants.len() - ok,
             report.tenants.len()
         ),
         detail: None,
@@ -688,8 +692,13 @@ mod tests {
         assert_eq!(report.to_rerun(true), ["2", "3", "4"]);
         assert!(!report.complete());
         assert_eq!(
-            (report.ok, report.failed, report.unknown, report.not_started),
-            (1, 1, 1, 1)
+            report.counts(),
+            report::Counts {
+                ok: 1,
+                failed: 1,
+                unknown: 1,
+                not_started: 1
+            }
         );
     }
 

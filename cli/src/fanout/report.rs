@@ -2,6 +2,7 @@
 //! error and as JSON (`--report-file FILE`, read back by `--rerun-failures`).
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
@@ -58,8 +59,9 @@ pub struct Entry {
     pub error: Option<String>,
 }
 
-/// The report of one fan-out run (the `--report-file FILE` document).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The report of one fan-out run (the `--report-file FILE` document, written with its counts
+/// by status).
+#[derive(Debug, Clone)]
 pub struct Report {
     /// Format version (1).
     pub version: u32,
@@ -71,9 +73,15 @@ pub struct Report {
     /// Whether Ctrl-C stopped the run before every tenant was started.
     pub interrupted: bool,
     /// Why the tenant selection stopped early (the tenants API failed), if it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selection_error: Option<String>,
-    /// Counts by status.
+    /// Every tenant, in the order they finished.
+    pub tenants: Vec<Entry>,
+}
+
+/// How many tenants of a report have each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Tenants that succeeded.
     pub ok: usize,
     /// Tenants that failed (safe to run again).
     pub failed: usize,
@@ -81,8 +89,25 @@ pub struct Report {
     pub unknown: usize,
     /// Tenants never started.
     pub not_started: usize,
-    /// Every tenant, in the order they finished.
-    pub tenants: Vec<Entry>,
+}
+
+/// The `--report-file` document: a [`Report`] with its counts by status (counted from its
+/// entries when written; read back, and checked for their type, but not kept). Its fields,
+/// in this order, and its name in error messages (`Report`) are the file format.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "Report", expecting = "struct Report")]
+struct Document<'a> {
+    version: u32,
+    command: Cow<'a, str>,
+    changes_state: bool,
+    interrupted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    selection_error: Option<Cow<'a, str>>,
+    ok: usize,
+    failed: usize,
+    unknown: usize,
+    not_started: usize,
+    tenants: Cow<'a, [Entry]>,
 }
 
 impl Report {
@@ -94,28 +119,51 @@ impl Report {
             changes_state,
             interrupted: false,
             selection_error: None,
-            ok: 0,
-            failed: 0,
-            unknown: 0,
-            not_started: 0,
             tenants: Vec::new(),
         }
     }
 
     /// Records one tenant.
     pub fn push(&mut self, entry: Entry) {
-        match entry.status {
-            Status::Ok => self.ok += 1,
-            Status::Failed => self.failed += 1,
-            Status::Unknown => self.unknown += 1,
-            Status::NotStarted => self.not_started += 1,
-        }
         self.tenants.push(entry);
+    }
+
+    /// How many tenants have each status.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for entry in &self.tenants {
+            match entry.status {
+                Status::Ok => counts.ok += 1,
+                Status::Failed => counts.failed += 1,
+                Status::Unknown => counts.unknown += 1,
+                Status::NotStarted => counts.not_started += 1,
+            }
+        }
+        counts
+    }
+
+    /// The report as its file's document.
+    fn document(&self) -> Document<'_> {
+        let counts = self.counts();
+        Document {
+            version: self.version,
+            command: Cow::Borrowed(&self.command),
+            changes_state: self.changes_state,
+            interrupted: self.interrupted,
+            selection_error: self.selection_error.as_deref().map(Cow::Borrowed),
+            ok: counts.ok,
+            failed: counts.failed,
+            unknown: counts.unknown,
+            not_started: counts.not_started,
+            tenants: Cow::Borrowed(&self.tenants),
+        }
     }
 
     /// Whether every tenant succeeded and the selection was read to its end.
     pub fn complete(&self) -> bool {
-        self.ok == self.tenants.len() && self.selection_error.is_none() && !self.interrupted
+        self.tenants.iter().all(|e| e.status == Status::Ok)
+            && self.selection_error.is_none()
+            && !self.interrupted
     }
 
     /// The tenants to run again: failed and not started ones, plus unknown ones when
@@ -140,20 +188,27 @@ impl Report {
                 path.display()
             ))
         })?;
-        let report: Report = serde_json::from_slice(&text).map_err(|error| {
+        let document: Document = serde_json::from_slice(&text).map_err(|error| {
             Failure::usage(format!(
                 "{} is not a fan-out report: {error}",
                 path.display()
             ))
         })?;
-        if report.version != 1 {
+        if document.version != 1 {
             return Err(Failure::usage(format!(
                 "{}: report version {} is not supported",
                 path.display(),
-                report.version
+                document.version
             )));
         }
-        Ok(report)
+        Ok(Report {
+            version: document.version,
+            command: document.command.into_owned(),
+            changes_state: document.changes_state,
+            interrupted: document.interrupted,
+            selection_error: document.selection_error.map(Cow::into_owned),
+            tenants: document.tenants.into_owned(),
+        })
     }
 
     /// Writes the report as JSON to `path` atomically: a temporary file in the same folder,
@@ -179,7 +234,7 @@ impl Report {
                 .write(true)
                 .create_new(true)
                 .open(&temporary)?;
-            serde_json::to_writer_pretty(&mut file, self)?;
+            serde_json::to_writer_pretty(&mut file, &self.document())?;
             file.write_all(b"\n")?;
             file.sync_all()?;
             std::fs::rename(&temporary, path)
@@ -195,11 +250,12 @@ impl Report {
     /// (at most `MAX_LISTED`).
     pub fn print_summary(&self) {
         const MAX_LISTED: usize = 20;
-        let mut counts = vec![format!("{} ok", self.ok)];
+        let counted = self.counts();
+        let mut counts = vec![format!("{} ok", counted.ok)];
         for (n, status) in [
-            (self.failed, Status::Failed),
-            (self.unknown, Status::Unknown),
-            (self.not_started, Status::NotStarted),
+            (counted.failed, Status::Failed),
+            (counted.unknown, Status::Unknown),
+            (counted.not_started, Status::NotStarted),
         ] {
             if n > 0 {
                 counts.push(format!("{n} {}", status.label()));
@@ -238,11 +294,72 @@ impl Report {
         if self.interrupted {
             eprintln!("interrupted: tenants not started are listed as such");
         }
-        if self.unknown > 0 {
+        if counted.unknown > 0 {
             eprintln!(
                 "outcome unknown: the change may have been applied; --rerun-failures skips \
                  these tenants unless --rerun-unknown"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report file's format: its fields, their order, the counts by status.
+    #[test]
+    fn the_document_keeps_the_file_format_and_reads_back() {
+        let mut report = Report::new("clients create", true);
+        for (tenant, status, error) in [
+            ("1", Status::Ok, None),
+            ("2", Status::Failed, Some("HTTP 403")),
+            ("3", Status::Unknown, Some("timed out after 1.0 s")),
+            ("4", Status::NotStarted, None),
+            ("5", Status::Ok, None),
+        ] {
+            report.push(Entry {
+                tenant_id: tenant.into(),
+                status,
+                error: error.map(Into::into),
+            });
+        }
+        report.interrupted = true;
+        let text = serde_json::to_string(&report.document()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"version":1,"command":"clients create","changes_state":true,"interrupted":true,"ok":2,"failed":1,"unknown":1,"not_started":1,"tenants":[{"tenant_id":"1","status":"ok"},{"tenant_id":"2","status":"failed","error":"HTTP 403"},{"tenant_id":"3","status":"unknown","error":"timed out after 1.0 s"},{"tenant_id":"4","status":"not_started"},{"tenant_id":"5","status":"ok"}]}"#
+        );
+        report.selection_error = Some("HTTP 503".into());
+        let text = serde_json::to_string(&report.document()).unwrap();
+        assert!(text.contains(r#""interrupted":true,"selection_error":"HTTP 503","ok":2"#));
+
+        let folder = std::env::temp_dir().join(format!("taegis-report-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join("r.json");
+        report.write(&path).unwrap();
+        let read = Report::read(&path).unwrap();
+        std::fs::remove_dir_all(&folder).unwrap();
+        assert_eq!(read.command, "clients create");
+        assert_eq!(read.selection_error.as_deref(), Some("HTTP 503"));
+        assert_eq!(read.counts(), report.counts());
+        assert_eq!(read.to_rerun(true), ["2", "3", "4"]);
+    }
+
+    /// The counts are part of the format: a file without them is not a report. Errors name
+    /// the document `Report`.
+    #[test]
+    fn a_file_without_its_counts_is_refused() {
+        let error = serde_json::from_str::<Document>(r#""abc""#).err().unwrap();
+        assert!(
+            error.to_string().contains("expected struct Report"),
+            "{error}"
+        );
+        let text = r#"{"version":1,"command":"query","changes_state":false,"interrupted":false,"tenants":[]}"#;
+        let error = serde_json::from_str::<Document>(text).err().unwrap();
+        assert!(
+            error.to_string().starts_with("missing field `ok`"),
+            "{error}"
+        );
     }
 }
