@@ -24,8 +24,9 @@ pub struct GlobalArgs {
     pub environment: Option<String>,
     /// Tenant ID sent as X-Tenant-Context.
     #[arg(
+        id = TENANT_CONTEXT,
         short,
-        long,
+        long = "tenant",
         global = true,
         env = "TAEGIS_TENANT_ID",
         value_name = "ID"
@@ -72,6 +73,10 @@ pub struct GlobalArgs {
     typed: Vec<&'static str>,
 }
 
+/// The argument ID of `--tenant`: its own, so that no subcommand's `tenant` argument (a label's
+/// or a subscription's tenant) takes its place as X-Tenant-Context or refuses it.
+pub(crate) const TENANT_CONTEXT: &str = "tenant_context";
+
 /// The connection arguments `--sandbox` refuses: (argument ID, flag).
 const CONNECTION_FLAGS: [(&str, &str); 4] = [
     ("api_url", "--api-url"),
@@ -95,13 +100,16 @@ impl GlobalArgs {
     /// Records which connection arguments (and `--tenant`) were typed on the command line,
     /// before or after the subcommand, as opposed to read from the environment.
     pub fn note_command_line(&mut self, matches: &ArgMatches) {
-        let ids = CONNECTION_FLAGS.iter().map(|(id, _)| *id).chain(["tenant"]);
+        let ids = CONNECTION_FLAGS
+            .iter()
+            .map(|(id, _)| *id)
+            .chain([TENANT_CONTEXT]);
         self.typed = ids.filter(|id| typed(matches, id)).collect();
     }
 
     /// Whether `--tenant` was typed on the command line (not read from `TAEGIS_TENANT_ID`).
     pub fn tenant_typed(&self) -> bool {
-        self.on_command_line("tenant")
+        self.on_command_line(TENANT_CONTEXT)
     }
 
     fn on_command_line(&self, id: &str) -> bool {
@@ -215,7 +223,7 @@ impl Session {
             .await
             .map_err(|error| Failure::api(format!("cannot start the sandbox: {error}")))?;
         let tenant = match &global.tenant {
-            Some(tenant) if global.on_command_line("tenant") => tenant.clone(),
+            Some(tenant) if global.tenant_typed() => tenant.clone(),
             _ => started.tenant_id().to_owned(),
         };
         let client = Client::builder()

@@ -335,7 +335,7 @@ mod tests {
                 .map(|a| a.get_id().to_string()),
         );
         assert!(globals.contains(&"each_tenant".to_owned()));
-        assert!(globals.contains(&"tenant".to_owned()));
+        assert!(globals.contains(&super::context::TENANT_CONTEXT.to_owned()));
         fn walk(command: &clap::Command, globals: &[String], path: &str) {
             for sub in command.get_subcommands() {
                 let path = format!("{path} {}", sub.get_name());

@@ -158,8 +158,7 @@ enum OrderBy {
 pub enum LabelCommand {
     /// Add a label to a tenant.
     Create {
-        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
-        #[arg(id = "label_tenant", value_name = "TENANT")]
+        /// Tenant ID.
         tenant: String,
         /// Label name.
         name: String,
@@ -171,8 +170,7 @@ pub enum LabelCommand {
     },
     /// Change a label.
     Update {
-        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
-        #[arg(id = "label_tenant", value_name = "TENANT")]
+        /// Tenant ID.
         tenant: String,
         /// Label ID.
         label_id: String,
@@ -186,8 +184,7 @@ pub enum LabelCommand {
     },
     /// Delete a label.
     Delete {
-        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
-        #[arg(id = "label_tenant", value_name = "TENANT")]
+        /// Tenant ID.
         tenant: String,
         /// Label ID.
         label_id: String,
@@ -226,16 +223,14 @@ pub enum SubscriptionCommand {
     },
     /// Give a child tenant a subscription.
     Assign {
-        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
-        #[arg(id = "label_tenant", value_name = "TENANT")]
+        /// Tenant ID.
         tenant: String,
         /// Subscription ID.
         subscription: String,
     },
     /// Take a subscription from a child tenant.
     Unassign {
-        /// Tenant ID (its own ID, so it never stands in for the global --tenant).
-        #[arg(id = "label_tenant", value_name = "TENANT")]
+        /// Tenant ID.
         tenant: String,
         /// Subscription ID.
         subscription: String,
