@@ -39,14 +39,15 @@ pub use context::GlobalArgs;
                   --device-login at a terminal, a device-code login. --sandbox uses a built-in \
                   sandbox instead. The region comes from --environment or TAEGIS_ENVIRONMENT \
                   (default US1); custom regions of the file (taegis config add-region) work too.",
-    after_help = "Exit status: 0 success, 1 API or GraphQL error, 2 usage error, \
-                  3 authentication error, 4 network error, 5 a fan-out in which not every \
-                  tenant succeeded (0 with --allow-partial when some did), 130 a fan-out \
-                  aborted by a second Ctrl-C.\n\n\
-                  Fan-out: --each-tenant, a --tenant-* filter, --tenants-file or \
-                  --rerun-failures runs query, clients list, clients create, tenants list or \
-                  tenants get once per tenant (one token for all), e.g. taegis \
-                  --tenant-is-partner false --report-file run.json --jsonl clients list",
+    after_help = format!(
+        "Exit status: 0 success, 1 API or GraphQL error, 2 usage error, 3 authentication \
+         error, 4 network error, 5 a fan-out in which not every tenant succeeded (0 with \
+         --allow-partial when some did), 130 a fan-out aborted by a second Ctrl-C.\n\n\
+         Fan-out: --each-tenant, a --tenant-* filter, --tenants-file or --rerun-failures runs \
+         {} once per tenant (one token for all), e.g. taegis --tenant-is-partner false \
+         --report-file run.json --jsonl clients list",
+        fanout::COMMANDS
+    ),
     propagate_version = true
 )]
 pub struct Cli {

@@ -138,7 +138,7 @@ pub struct ListArgs {
     cursor: Option<String>,
     /// Follow the cursor through every page.
     #[arg(long)]
-    pub(crate) all: bool,
+    all: bool,
     /// Stop after N tenants.
     #[arg(long, value_name = "N")]
     pub(crate) max: Option<usize>,

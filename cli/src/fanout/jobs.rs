@@ -1,6 +1,6 @@
-//! The commands that run once per tenant, each a [`PerTenant`]: `query FILE`, `clients list`,
-//! `clients create`, `tenants list`, `tenants get`, `alerts search`, `investigations search`.
-//! Another command takes part with one more `PerTenant` here and one arm in [`job_for`].
+//! The commands that run once per tenant ([`COMMANDS`]), each a [`PerTenant`]. Another command
+//! takes part with one more `PerTenant` here, one arm in [`job_for`] and its name in
+//! [`COMMANDS`].
 
 use futures_util::TryStreamExt;
 use serde_json::Value;
@@ -17,6 +17,10 @@ use crate::investigations::{self, InvestigationsCommand};
 use crate::misc::{self, PreparedQuery};
 use crate::tenants::{self, TenantsCommand};
 use crate::{Command, Failure};
+
+/// The commands that can run once per tenant, as the help and the usage error name them.
+pub const COMMANDS: &str = "query, clients list, clients create, tenants list, tenants get, \
+                            alerts search and investigations search";
 
 /// The per-tenant form of `command`, or a usage error for a command that has none.
 pub fn job_for(command: Command) -> Result<Arc<dyn PerTenant>, Failure> {
@@ -72,11 +76,9 @@ pub fn job_for(command: Command) -> Result<Arc<dyn PerTenant>, Failure> {
             })
         }
         _ => {
-            return Err(Failure::usage(
-                "this command cannot run once per tenant; a fan-out runs query, clients list, \
-                 clients create, tenants list, tenants get, alerts search and investigations \
-                 search",
-            ))
+            return Err(Failure::usage(format!(
+                "this command cannot run once per tenant; a fan-out runs {COMMANDS}"
+            )))
         }
     };
     Ok(job)

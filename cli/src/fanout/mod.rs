@@ -13,6 +13,8 @@
 mod jobs;
 mod report;
 
+pub use jobs::COMMANDS;
+
 use clap::Args;
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
