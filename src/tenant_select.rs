@@ -35,6 +35,7 @@ use crate::api::tenants::{
 };
 use crate::config::TenantId;
 use crate::{Client, Error};
+use taegis_platform::name_filter::like;
 
 /// A label a selected tenant must carry: its name and, when given, its value (`%` is a
 /// wildcard in both, matched without regard to case).
@@ -261,38 +262,9 @@ impl TenantSelection {
     }
 }
 
-/// SQL `LIKE` with `%` only, without regard to case.
-fn like(pattern: &str, text: &str) -> bool {
-    let (pattern, text) = (pattern.to_lowercase(), text.to_lowercase());
-    let parts: Vec<&str> = pattern.split('%').collect();
-    let [first, middle @ .., last] = parts.as_slice() else {
-        return pattern == text;
-    };
-    let Some(mut rest) = text.strip_prefix(first) else {
-        return false;
-    };
-    for part in middle {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    rest.ends_with(last)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_matches_percent_wildcards_without_case() {
-        assert!(like("gold", "Gold"));
-        assert!(like("%old", "gold"));
-        assert!(like("g%d", "gold"));
-        assert!(like("%", ""));
-        assert!(!like("g%x", "gold"));
-        assert!(!like("gold", "golden"));
-    }
 
     #[test]
     fn ids_are_read_with_comments_blanks_and_line_numbers_for_bad_lines() {

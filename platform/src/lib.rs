@@ -1,6 +1,7 @@
 //! Facts of the Taegis XDR platform shared by the runtime, the code generator and the
 //! emulator: the GraphQL gateways ([`Endpoint`]), operation kinds, the documented client
-//! [`roles`], the platform's [`time`] format and the [`bearer`] token scheme.
+//! [`roles`], the platform's [`time`] format, the [`bearer`] token scheme and the APIs'
+//! [`name_filter`].
 //!
 //! The gateways are data: one [`Endpoint`] entry per gateway, shared by the
 //! `taegis-sdk` runtime (which builds URLs from it) and `taegis-sdk-codegen` (which finds the
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod bearer;
+pub mod name_filter;
 pub mod roles;
 pub mod time;
 

@@ -94,29 +94,7 @@ pub(crate) mod secure {
     }
 }
 
-/// SQL-`LIKE`-style match, case-insensitive, where `%` matches any run of characters.
-/// A pattern without `%` must match the whole text.
-pub(crate) fn like(pattern: &str, text: &str) -> bool {
-    let p = pattern.to_lowercase();
-    let t = text.to_lowercase();
-    let parts: Vec<&str> = p.split('%').collect();
-    if parts.len() == 1 {
-        return p == t;
-    }
-    let mut rest = t.as_str();
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !rest.starts_with(first) {
-        return false;
-    }
-    rest = &rest[first.len()..];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    rest.ends_with(last)
-}
+pub(crate) use taegis_platform::name_filter::like;
 
 #[cfg(test)]
 mod tests {
@@ -152,15 +130,5 @@ mod tests {
         assert!(secret.bytes().all(|b| b.is_ascii_alphanumeric()));
         assert_ne!(secret, secure::alnum(64).unwrap());
         assert_eq!(secure::alnum(0).unwrap(), "");
-    }
-
-    #[test]
-    fn like_patterns() {
-        assert!(like("%app%", "My App one"));
-        assert!(like("my%", "My App"));
-        assert!(!like("app", "my app"));
-        assert!(like("%", ""));
-        assert!(like("a%c%e", "abcde"));
-        assert!(!like("a%c%e", "abcdx"));
     }
 }
