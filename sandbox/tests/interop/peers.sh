@@ -39,7 +39,9 @@ if [[ -z "$venv" ]]; then
     venv="$work/venv"
     echo "interop: installing taegis-sdk-python $sdk_version and taegis-magic $magic_version in $venv" >&2
     "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    # --no-cache-dir: nothing left in the user's pip cache (about 160 MB of wheels, mostly
+    # magic's notebook dependencies) by a venv that is deleted at exit.
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir \
         "taegis-sdk-python==$sdk_version" "taegis-magic==$magic_version"
 fi
 
