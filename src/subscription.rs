@@ -173,7 +173,7 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
     } else {
         Some(Connector::Plain)
     };
-    let connect = connect(request, config, ws_config, connector, &redactor);
+    let connect = connect(request, &ws_url, config, ws_config, connector, &redactor);
     let (mut socket, response) = match tokio::time::timeout(config.connect_timeout, connect).await {
         Err(_) => {
             return Err(HandshakeFailure::Other(not_sent(
@@ -234,10 +234,11 @@ pub(crate) async fn start<T: DeserializeOwned + Send + 'static>(
     })
 }
 
-/// Opens the WebSocket: through a `CONNECT` tunnel when the https proxy carries the URL
-/// (`tunnel`), else directly (Nagle off either way).
+/// Opens the WebSocket to `ws_url` (the URL `request` was made from): through a `CONNECT`
+/// tunnel when the https proxy carries it (`tunnel`), else directly (Nagle off either way).
 async fn connect(
     request: tokio_tungstenite::tungstenite::handshake::client::Request,
+    ws_url: &str,
     config: &Config,
     ws_config: WebSocketConfig,
     connector: Option<Connector>,
@@ -250,7 +251,7 @@ async fn connect(
     HandshakeFailure,
 > {
     // Fails closed: a URL that cannot be read is never sent around the proxy.
-    let url = url::Url::parse(&request.uri().to_string()).map_err(|e| {
+    let url = url::Url::parse(ws_url).map_err(|e| {
         HandshakeFailure::Other(Error::Config {
             message: format!("invalid subscription URL: {e}"),
         })

@@ -26,7 +26,7 @@ const MAX_CONNECT_ANSWER: usize = 16 * 1024;
 /// The proxy that carries `wss://` connections, and the hosts it does not carry.
 #[derive(Clone)]
 pub(crate) struct TunnelProxy {
-    /// `host:port` of the proxy; `None` when its URL cannot carry a tunnel (the reason).
+    /// `host:port` of the proxy, or why its URL cannot carry a tunnel.
     address: Result<String, String>,
     /// `Basic ...` from the proxy URL's user and password.
     authorization: Option<SecretString>,
